@@ -1,0 +1,8 @@
+// /docs/* → DOCS_UPSTREAM_URL (Docusaurus with baseUrl "/docs/").
+import type { FastifyInstance } from 'fastify'
+import type { Config } from '../../src/config.ts'
+import { registerProxy } from '../../src/proxy.ts'
+
+export default async function docsProxy(app: FastifyInstance, { config }: { config: Config }) {
+  await registerProxy(app, { config, prefix: '/docs', upstream: config.docsUpstream, surface: 'page' })
+}

@@ -1,0 +1,17 @@
+// Liveness says the process runs; readiness says it can do its job, which
+// for an auth gateway means the session store answers.
+import type { FastifyInstance } from 'fastify'
+
+export default async function healthRoutes(app: FastifyInstance) {
+  app.get('/healthz', async () => ({ status: 'ok' }))
+
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await app.database.ping(2000)
+      return { status: 'ready', database: 'up' }
+    } catch (err) {
+      request.log.warn({ err }, 'readiness check: database unreachable')
+      return reply.code(503).header('retry-after', '5').send({ status: 'unavailable', database: 'down' })
+    }
+  })
+}

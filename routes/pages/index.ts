@@ -1,0 +1,134 @@
+// The gateway's own pages: sign in, sign up, account. Each form post is
+// checked for same-origin (login CSRF), then handed to Better Auth's own
+// handler, so its validation, rate limits and cookies apply unchanged.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { raiseAuthFailure } from '../../src/auth-failure.ts'
+import { toAuthRequest } from '../../src/auth-request.ts'
+import type { Config } from '../../src/config.ts'
+import { CrossOriginForm, RETRY_AFTER_SECONDS, SessionStoreUnavailable } from '../../src/errors.ts'
+import { PAGE_CSP } from '../../src/html.ts'
+import type { Identity } from '../../src/identity-headers.ts'
+import { safeReturnTo } from '../../src/redirects.ts'
+import { lookupSession } from '../../src/session-lookup.ts'
+import { accountView, type FormState, STYLESHEET, signInView, signUpView } from './views.ts'
+
+type Form = Record<string, string | undefined>
+const FORM_LIMIT = 16 * 1024
+const page = { config: { surface: 'page' as const } }
+
+export default async function pageRoutes(app: FastifyInstance, { config }: { config: Config }) {
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: FORM_LIMIT },
+    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  )
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply
+      .header('content-security-policy', PAGE_CSP)
+      .header('x-content-type-options', 'nosniff')
+      .header('x-frame-options', 'DENY')
+      .header('referrer-policy', 'same-origin')
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
+    return payload
+  })
+
+  const html = (reply: FastifyReply, body: string, status = 200) =>
+    reply.code(status).type('text/html; charset=utf-8').send(body)
+
+  /** Only our own pages (or a trusted origin) may post credentials here. */
+  function assertSameOrigin(request: FastifyRequest) {
+    const origin = request.headers.origin
+    if (
+      origin !== undefined
+        ? config.trustedOrigins.includes(origin)
+        : request.headers['sec-fetch-site'] === 'same-origin'
+    ) {
+      return
+    }
+    throw new CrossOriginForm()
+  }
+
+  /** Posts `json` to a Better Auth endpoint on the user's behalf; null on success. */
+  async function callAuth(request: FastifyRequest, reply: FastifyReply, path: string, json: unknown) {
+    assertSameOrigin(request)
+    const response = await app.auth.handler(
+      toAuthRequest(request, config.publicUrl, { path, method: 'POST', json }),
+    )
+    if (response.status >= 500) return raiseAuthFailure(app, request, response.status)
+    const cookies = response.headers.getSetCookie()
+    if (cookies.length > 0) reply.header('set-cookie', cookies)
+    if (response.ok) return null
+    if (response.status === 429) {
+      reply.header('retry-after', response.headers.get('x-retry-after') ?? String(RETRY_AFTER_SECONDS))
+    }
+    const body = (await response.json().catch(() => ({}))) as { message?: string }
+    return { status: response.status, message: body.message ?? 'Request refused' }
+  }
+
+  async function currentIdentity(request: FastifyRequest, reply: FastifyReply): Promise<Identity | null> {
+    const cookie = request.headers.cookie
+    const lookup = await lookupSession(app.auth, new Headers(cookie === undefined ? {} : { cookie }))
+    if (lookup.state === 'unavailable') throw new SessionStoreUnavailable()
+    if (lookup.setCookie.length > 0) reply.header('set-cookie', lookup.setCookie)
+    return lookup.state === 'signed-in' ? lookup.identity : null
+  }
+
+  app.get('/auth/assets/gateway.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
+  )
+
+  app.get<{ Querystring: { returnTo?: string } }>('/auth/sign-in', page, async (request, reply) =>
+    html(reply, signInView({ returnTo: safeReturnTo(request.query.returnTo) })),
+  )
+  app.get<{ Querystring: { returnTo?: string } }>('/auth/sign-up', page, async (request, reply) =>
+    html(reply, signUpView({ returnTo: safeReturnTo(request.query.returnTo) })),
+  )
+
+  app.post<{ Body: Form }>('/auth/sign-in', page, async (request, reply) => {
+    const form = request.body ?? {}
+    const state: FormState = { returnTo: safeReturnTo(form.returnTo), email: form.email }
+    const failed = await callAuth(request, reply, '/api/auth/sign-in/email', {
+      email: form.email,
+      password: form.password,
+    })
+    if (failed === null) return reply.redirect(state.returnTo, 303)
+    return html(reply, signInView({ ...state, error: failed.message }), failed.status)
+  })
+
+  app.post<{ Body: Form }>('/auth/sign-up', page, async (request, reply) => {
+    const form = request.body ?? {}
+    const state: FormState = { returnTo: safeReturnTo(form.returnTo), email: form.email, name: form.name }
+    const failed = await callAuth(request, reply, '/api/auth/sign-up/email', {
+      name: form.name,
+      email: form.email,
+      password: form.password,
+    })
+    if (failed === null) return reply.redirect(state.returnTo, 303)
+    return html(reply, signUpView({ ...state, error: failed.message }), failed.status)
+  })
+
+  app.get('/auth/account', page, async (request, reply) => {
+    const identity = await currentIdentity(request, reply)
+    if (identity === null) return reply.redirect('/auth/sign-in?returnTo=%2Fauth%2Faccount', 303)
+    return html(reply, accountView(identity, {}))
+  })
+
+  app.post<{ Body: Form }>('/auth/account/password', page, async (request, reply) => {
+    const identity = await currentIdentity(request, reply)
+    if (identity === null) return reply.redirect('/auth/sign-in?returnTo=%2Fauth%2Faccount', 303)
+    const form = request.body ?? {}
+    const failed = await callAuth(request, reply, '/api/auth/change-password', {
+      currentPassword: form.currentPassword,
+      newPassword: form.newPassword,
+      // A password change is usually a response to a suspected compromise.
+      revokeOtherSessions: true,
+    })
+    if (failed !== null) return html(reply, accountView(identity, { error: failed.message }), failed.status)
+    return html(reply, accountView(identity, { notice: 'Password changed; other devices were signed out.' }))
+  })
+
+  app.post('/auth/sign-out', page, async (request, reply) => {
+    await callAuth(request, reply, '/api/auth/sign-out', {})
+    return reply.redirect('/auth/sign-in', 303)
+  })
+}

@@ -1,0 +1,57 @@
+// buildApp(config): the whole gateway as a Fastify instance that tests
+// inject() into. It registers plugins, then routes, then the one error
+// handler; it never listens (src/server.ts does).
+import type { Server } from 'node:http'
+import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify'
+import type { Database } from '../db/client.ts'
+import apiProxy from '../routes/api/index.ts'
+import authRoutes from '../routes/auth/index.ts'
+import docsProxy from '../routes/docs/index.ts'
+import healthRoutes from '../routes/health/index.ts'
+import pageRoutes from '../routes/pages/index.ts'
+import authPlugin from './auth-plugin.ts'
+import type { Config } from './config.ts'
+import databasePlugin from './database-plugin.ts'
+import { errorHandler } from './error-handler.ts'
+import { loggerOptions } from './logger.ts'
+import { requestIdFrom } from './request-id.ts'
+import { compileTrust } from './trust-proxy.ts'
+
+export interface BuildOptions {
+  /** Server-level options from server.ts: logger instance, timeouts. */
+  fastify?: FastifyHttpOptions<Server>
+  /** An already-open database the caller owns (tests); otherwise one is opened from config. */
+  database?: Database
+}
+
+export type ResolvedConfig = Config & { secret: string }
+
+export async function buildApp(config: ResolvedConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel, false),
+    trustProxy: compileTrust(config.trustProxy),
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    // Identity and proxy routes must see paths exactly as sent; never let
+    // the router "helpfully" merge spellings the backend would treat apart.
+    routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: false, caseSensitive: true },
+    bodyLimit: 1024 * 1024,
+    ...options.fastify,
+  })
+
+  app.setErrorHandler(errorHandler)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  await app.register(databasePlugin, { config, database: options.database })
+  await app.register(authPlugin, { config })
+
+  await app.register(healthRoutes)
+  await app.register(authRoutes, { config })
+  await app.register(pageRoutes, { config })
+  await app.register(apiProxy, { config })
+  await app.register(docsProxy, { config })
+
+  app.get('/', async (_request, reply) => reply.redirect('/docs/', 302))
+  return app
+}

@@ -1,0 +1,58 @@
+// The Better Auth instance: email + password on Drizzle, with every setting
+// that Better Auth would otherwise derive from NODE_ENV made explicit, so the
+// gateway behaves the same in tests, development and production.
+import { betterAuth } from 'better-auth'
+import { drizzleAdapter } from 'better-auth/adapters/drizzle'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Db } from '../db/client.ts'
+import * as schema from '../db/schema.ts'
+import type { Config } from './config.ts'
+
+/**
+ * The gateway sets this header on every request it hands to Better Auth, from
+ * `request.ip` (so TRUST_PROXY decides whether X-Forwarded-For counts) after
+ * deleting any client copy. Better Auth's default, X-Forwarded-For, is
+ * client-controlled: every client could pick its own rate-limit bucket.
+ */
+export const CLIENT_IP_HEADER = 'x-gateway-client-ip'
+
+export const AUTH_BASE_PATH = '/api/auth'
+
+export interface AuthOptions {
+  config: Pick<Config, 'publicUrl' | 'trustedOrigins' | 'secureCookies'> & { secret: string }
+  db: Db
+  log: FastifyBaseLogger
+}
+
+export function createAuth({ config, db, log }: AuthOptions) {
+  return betterAuth({
+    baseURL: config.publicUrl,
+    basePath: AUTH_BASE_PATH,
+    secret: config.secret,
+    trustedOrigins: config.trustedOrigins,
+    // transaction: a sign-up writes user and account together or not at all.
+    database: drizzleAdapter(db, { provider: 'pg', schema, transaction: true }),
+    emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128, autoSignIn: true },
+    rateLimit: {
+      // Better Auth enables this only when NODE_ENV=production; a brute-force
+      // defence that is off in staging is a defence nobody has tested.
+      enabled: true,
+      storage: 'memory',
+      window: 60,
+      max: 100,
+    },
+    advanced: {
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+      useSecureCookies: config.secureCookies,
+      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
+    },
+    telemetry: { enabled: false },
+    logger: {
+      level: 'warn',
+      log: (level, message, ...args) =>
+        log[level === 'debug' ? 'debug' : level]({ args }, `better-auth: ${message}`),
+    },
+  })
+}
+
+export type Auth = ReturnType<typeof createAuth>

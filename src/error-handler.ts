@@ -1,0 +1,63 @@
+// The one error handler. 4xx messages pass through (they tell the client what
+// to fix); 5xx bodies never carry internals, only the gateway's own named
+// messages; browser surfaces get a small HTML page, everything else JSON.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { RETRY_AFTER_SECONDS } from './errors.ts'
+import { errorPage, PAGE_CSP } from './html.ts'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** 'page' for routes a browser navigates to; their errors render as HTML. */
+    surface?: 'page' | 'api'
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+}
+
+export function statusOf(error: { statusCode?: number }): number {
+  const status = error.statusCode
+  return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500
+}
+
+/** Only the gateway's own errors (GW_*) have messages written to be shown. */
+function publicMessage(error: FastifyError, status: number): string {
+  if (status < 500 || error.code?.startsWith('GW_')) return error.message
+  return STATUS_TEXT[status] ?? 'Internal Server Error'
+}
+
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status = statusOf(error)
+  if (status >= 500) request.log.error({ err: error }, 'request failed')
+  else request.log.info({ code: error.code, statusCode: status }, error.message)
+
+  const message = publicMessage(error, status)
+  reply.code(status)
+  if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS))
+  if (request.routeOptions.config?.surface === 'page') {
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', PAGE_CSP)
+      .send(errorPage(status, message))
+  }
+  return reply.send({
+    statusCode: status,
+    code: error.code ?? 'GW_ERROR',
+    error: STATUS_TEXT[status] ?? 'Error',
+    message,
+  })
+}

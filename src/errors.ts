@@ -1,0 +1,23 @@
+// Named errors for everything the gateway itself answers. The one error
+// handler in app.ts renders them; handlers never build error JSON by hand.
+import createError from '@fastify/error'
+
+export const BadPath = createError('GW_BAD_PATH', 'Bad request path: %s', 400)
+export const Unauthorized = createError('GW_UNAUTHORIZED', 'Sign in to access this resource', 401)
+export const CrossOriginForm = createError('GW_CROSS_ORIGIN', 'Cross-origin form submission refused', 403)
+export const UnsupportedAuthMethod = createError('GW_METHOD_NOT_ALLOWED', 'Method not allowed', 405)
+export const UpstreamUnavailable = createError('GW_BAD_GATEWAY', 'The upstream service is unavailable', 502)
+export const SessionStoreUnavailable = createError(
+  'GW_SESSION_UNAVAILABLE',
+  'The session could not be validated; try again shortly',
+  503,
+)
+export const AuthUnavailable = createError('GW_AUTH_UNAVAILABLE', 'Sign-in is temporarily unavailable', 503)
+export const UpstreamTimeout = createError(
+  'GW_GATEWAY_TIMEOUT',
+  'The upstream service did not answer in time',
+  504,
+)
+
+/** Seconds a client should wait before retrying a 503 from the gateway. */
+export const RETRY_AFTER_SECONDS = 5

@@ -1,0 +1,71 @@
+// Which requests need a session. The danger in any path policy is a spelling
+// that the gateway reads as public while the backend decodes or normalises it
+// into a protected path (oauth2-proxy, Pomerium and Caddy advisories all took
+// this shape). So policy is evaluated on the most-decoded, most-normalised form
+// a backend could plausibly see; the request itself is forwarded unchanged.
+
+export type PolicyPath = { ok: true; path: string } | { ok: false; reason: string }
+
+const MAX_DECODE_ROUNDS = 3
+// Control characters (NUL included) have no business in a path and are how
+// several parsers were tricked into truncating one.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+/** Normalises the path part of a request URL for policy; query and fragment are ignored. */
+export function normalizePolicyPath(url: string): PolicyPath {
+  let path = url
+  const cut = path.search(/[?#]/)
+  if (cut !== -1) path = path.slice(0, cut)
+
+  // Decode until stable: a double-encoded %252e must not hide a dot segment
+  // from us that a decoding backend (or a second proxy) would act on.
+  for (let round = 0; round < MAX_DECODE_ROUNDS && path.includes('%'); round++) {
+    try {
+      const decoded = decodeURIComponent(path)
+      if (decoded === path) break
+      path = decoded
+    } catch {
+      return { ok: false, reason: 'malformed percent-encoding in path' }
+    }
+  }
+  if (CONTROL.test(path)) return { ok: false, reason: 'control character in path' }
+
+  // Windows-style and IIS-style servers treat "\" as a separator.
+  path = path.replace(/\\/g, '/')
+  const segments: string[] = []
+  for (const raw of path.split('/')) {
+    // Matrix parameters (";jsessionid=…") are ignored by servlet-style routers.
+    const semi = raw.indexOf(';')
+    const segment = semi === -1 ? raw : raw.slice(0, semi)
+    if (segment === '' || segment === '.') continue
+    if (segment === '..') {
+      segments.pop()
+      continue
+    }
+    segments.push(segment)
+  }
+  // Case-insensitive: some backends (and file systems) are.
+  return { ok: true, path: `/${segments.join('/')}`.toLowerCase() }
+}
+
+/** Prepares configured prefixes with the same normalisation as request paths. */
+export function normalizePrefixes(prefixes: string[]): string[] {
+  return prefixes.map((prefix) => {
+    const normalized = normalizePolicyPath(prefix)
+    if (!normalized.ok) throw new Error(`invalid protected prefix ${prefix}: ${normalized.reason}`)
+    return normalized.path
+  })
+}
+
+/**
+ * Match only at a slash boundary, so protecting /api/private does not also
+ * protect (or, read the other way, expose) /api/privateer, and "/" covers all.
+ */
+export function requiresAuth(normalizedPath: string, normalizedPrefixes: string[]): boolean {
+  for (const prefix of normalizedPrefixes) {
+    if (prefix === '/') return true
+    if (normalizedPath === prefix || normalizedPath.startsWith(`${prefix}/`)) return true
+  }
+  return false
+}

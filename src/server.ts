@@ -1,0 +1,68 @@
+// The only entry point: configuration, logger, timeouts, listen, and a
+// graceful stop that drains in-flight requests and closes the database.
+import { buildApp } from './app.ts'
+import { ConfigError, parseConfig, readEnvironment } from './config.ts'
+import { loggerOptions } from './logger.ts'
+import { resolveSecret } from './secret.ts'
+
+const SHUTDOWN_GRACE_MS = 10_000
+
+async function main() {
+  let config: ReturnType<typeof parseConfig>
+  try {
+    config = parseConfig(readEnvironment())
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message)
+      process.exit(78) // EX_CONFIG: the deployment is wrong, restarting will not help
+    }
+    throw err
+  }
+  const started = performance.now()
+  const { secret, warning } = await resolveSecret(config.secret, config.dataDir)
+
+  const app = await buildApp(
+    { ...config, secret },
+    {
+      fastify: {
+        logger: loggerOptions(config.logLevel, process.stdout.isTTY === true),
+        // Slow clients cannot hold a connection (or a socket's worth of
+        // memory) forever: whole request 60 s, headers 15 s.
+        requestTimeout: 60_000,
+        connectionTimeout: 0,
+        keepAliveTimeout: 65_000,
+        forceCloseConnections: 'idle',
+      },
+    },
+  )
+  if (warning !== undefined) app.log.warn(warning)
+  // Headers must arrive within 15 s (slowloris); Node's 16 KiB header cap applies.
+  app.server.headersTimeout = 15_000
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    app.log.info({ signal }, 'shutting down: draining in-flight requests')
+    const force = setTimeout(() => {
+      app.log.error('shutdown grace period elapsed; exiting')
+      process.exit(1)
+    }, SHUTDOWN_GRACE_MS)
+    force.unref()
+    await app.close()
+    clearTimeout(force)
+  }
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+  process.once('SIGINT', () => void stop('SIGINT'))
+
+  await app.listen({ port: config.port, host: config.host })
+  app.log.info(
+    { driver: app.database.driver, startupMs: Math.round(performance.now() - started) },
+    `gateway ready on ${config.publicUrl}`,
+  )
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

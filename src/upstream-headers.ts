@@ -1,0 +1,103 @@
+// Builds the exact header set an upstream receives, for plain requests and
+// websocket upgrades alike: client headers minus everything the gateway owns,
+// then the gateway's own values. Removal happens before injection, so no
+// client spelling can survive next to, or instead of, an injected header.
+import type { IncomingHttpHeaders } from 'node:http'
+import { stripAuthCookies } from './auth-cookies.ts'
+import { canonicalHeaderName, type Identity, identityHeaders, isIdentityHeader } from './identity-headers.ts'
+
+export type OutgoingHeaders = Record<string, string | string[]>
+
+// Hop-by-hop headers describe the client's connection to us, not ours to the
+// upstream (RFC 9110 §7.6.1); undici also rejects a forwarded Keep-Alive.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+])
+
+// Headers that claim where a request came from. The gateway alone says that
+// upstream (from the socket and TRUST_PROXY), so client copies go, in every
+// spelling, including the URL-override headers some frameworks honour.
+const FORWARDING = new Set([
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'x-forwarded-server',
+  'x-forwarded-scheme',
+  'x-forwarded-ssl',
+  'x-real-ip',
+  'x-client-ip',
+  'true-client-ip',
+  'x-original-url',
+  'x-original-uri',
+  'x-rewrite-url',
+  'x-request-id',
+])
+
+// What the websocket client library writes itself for the upstream handshake.
+export const WEBSOCKET_OWN = new Set([
+  'host',
+  'content-length',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+  'sec-websocket-accept',
+  'sec-websocket-protocol',
+])
+
+export interface UpstreamContext {
+  identity: Identity | null
+  requestId: string
+  forwardedFor: string
+  forwardedProto: string
+  forwardedHost: string
+}
+
+export function buildUpstreamHeaders(
+  incoming: IncomingHttpHeaders,
+  context: UpstreamContext,
+  omit?: ReadonlySet<string>,
+): OutgoingHeaders {
+  const out: OutgoingHeaders = {}
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined) continue
+    const lower = name.toLowerCase()
+    if (HOP_BY_HOP.has(lower) || omit?.has(lower)) continue
+    if (isIdentityHeader(lower) || FORWARDING.has(canonicalHeaderName(lower))) continue
+    if (lower === 'cookie') {
+      const kept = stripAuthCookies(Array.isArray(value) ? value.join('; ') : value)
+      if (kept !== undefined) out.cookie = kept
+      continue
+    }
+    out[lower] = value
+  }
+  if (context.identity !== null) Object.assign(out, identityHeaders(context.identity))
+  out['x-request-id'] = context.requestId
+  out['x-forwarded-for'] = context.forwardedFor
+  out['x-forwarded-proto'] = context.forwardedProto
+  out['x-forwarded-host'] = context.forwardedHost
+  return out
+}
+
+/**
+ * The X-Forwarded-For chain to pass on: a trusted peer's chain plus the peer,
+ * or only the peer, so an untrusted client cannot plant an address upstream.
+ */
+export function forwardedFor(
+  peer: string,
+  incoming: string | string[] | undefined,
+  peerTrusted: boolean,
+): string {
+  const chain = Array.isArray(incoming) ? incoming.join(', ') : incoming
+  return peerTrusted && chain !== undefined && chain !== '' ? `${chain}, ${peer}` : peer
+}
