@@ -1,0 +1,119 @@
+// Builds the real gateway for inject(): real database (see
+// fixtures/test-database.ts), real echo upstreams on port 0, Better Auth with
+// its origin checks on (NODE_ENV is never "test"; requests carry an Origin).
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { Database } from '../db/client.ts'
+import { buildApp } from '../src/app.ts'
+import { parseConfig } from '../src/config.ts'
+import { type EchoUpstream, startEchoUpstream } from './fixtures/echo-upstream.ts'
+import { createTestDatabase, type TestDatabase } from './fixtures/test-database.ts'
+
+export const ORIGIN = 'http://localhost:3001'
+export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef'
+
+interface Teardown {
+  teardown(fn: () => unknown): void
+}
+
+export interface Harness {
+  app: FastifyInstance
+  api: EchoUpstream
+  docs: EchoUpstream
+  db: TestDatabase
+  database: Database
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>
+  db?: TestDatabase
+  /** Reuse upstreams (e.g. across a restart). */
+  api?: EchoUpstream
+  docs?: EchoUpstream
+}
+
+export function testConfig(env: Record<string, string>, db: TestDatabase) {
+  const config = parseConfig({
+    PUBLIC_URL: ORIGIN,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATA_DIR: db.dataDir,
+    ...env,
+  })
+  return { ...config, database: db.config, secret: SECRET }
+}
+
+export async function buildHarness(t: Teardown, options: HarnessOptions = {}): Promise<Harness> {
+  const db = options.db ?? (await createTestDatabase())
+  if (options.db === undefined) t.teardown(() => db.close())
+  const api = options.api ?? (await startEchoUpstream())
+  const docs = options.docs ?? (await startEchoUpstream())
+  if (options.api === undefined) t.teardown(() => api.close())
+  if (options.docs === undefined) t.teardown(() => docs.close())
+  const database = await db.open()
+  const config = testConfig({ API_UPSTREAM_URL: api.url, DOCS_UPSTREAM_URL: docs.url, ...options.env }, db)
+  const app = await buildApp(config, { database })
+  t.teardown(() => app.close())
+  return { app, api, docs, db, database }
+}
+
+let counter = 0
+/** A distinct client address per user: Better Auth allows 3 sign-ins per 10 s per IP. */
+export function nextIp(): string {
+  counter++
+  return `10.${(counter >> 16) & 255}.${(counter >> 8) & 255}.${counter & 255}`
+}
+
+export interface TestUser {
+  email: string
+  name: string
+  password: string
+  ip: string
+  /** "better-auth.session_token=…", ready for a Cookie header. */
+  cookie: string
+}
+
+export function sessionCookie(res: LightMyRequestResponse): string {
+  const setCookie = res.headers['set-cookie']
+  const all = Array.isArray(setCookie) ? setCookie : setCookie === undefined ? [] : [setCookie]
+  const session = all.find(
+    (c) => c.startsWith('better-auth.session_token=') || c.startsWith('__Secure-better-auth.session_token='),
+  )
+  if (session === undefined) throw new Error(`no session cookie in response ${res.statusCode}: ${res.body}`)
+  return session.split(';')[0] as string
+}
+
+export async function signUp(app: FastifyInstance, overrides: Partial<TestUser> = {}): Promise<TestUser> {
+  const ip = overrides.ip ?? nextIp()
+  const user = {
+    email: overrides.email ?? `user-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`,
+    name: overrides.name ?? 'Test User',
+    password: overrides.password ?? 'correct horse battery staple',
+  }
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-up/email',
+    headers: { origin: ORIGIN },
+    remoteAddress: ip,
+    payload: user,
+  })
+  if (res.statusCode !== 200) throw new Error(`sign-up failed ${res.statusCode}: ${res.body}`)
+  return { ...user, ip, cookie: sessionCookie(res) }
+}
+
+export async function signIn(
+  app: FastifyInstance,
+  user: Pick<TestUser, 'email' | 'password'>,
+  ip = nextIp(),
+) {
+  return app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-in/email',
+    headers: { origin: ORIGIN },
+    remoteAddress: ip,
+    payload: { email: user.email, password: user.password },
+  })
+}
+
+/** Parses the echo upstream's answer: what the upstream received. */
+export function received(res: LightMyRequestResponse) {
+  return res.json() as { method: string; url: string; headers: Record<string, string>; body: string }
+}
