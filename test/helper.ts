@@ -25,6 +25,7 @@ export interface Harness {
 
 export interface HarnessOptions {
   env?: Record<string, string>
+  /** The file's database (see fileDatabase); a fresh one per harness otherwise. */
   db?: TestDatabase
   /** Reuse upstreams (e.g. across a restart). */
   api?: EchoUpstream
@@ -48,11 +49,18 @@ export async function buildHarness(t: Teardown, options: HarnessOptions = {}): P
   const docs = options.docs ?? (await startEchoUpstream())
   if (options.api === undefined) t.teardown(() => api.close())
   if (options.docs === undefined) t.teardown(() => docs.close())
-  const database = await db.open()
+  const database = await db.shared()
   const config = testConfig({ API_UPSTREAM_URL: api.url, DOCS_UPSTREAM_URL: docs.url, ...options.env }, db)
   const app = await buildApp(config, { database })
   t.teardown(() => app.close())
   return { app, api, docs, db, database }
+}
+
+/** One database per test file, dropped when the file ends. */
+export async function fileDatabase(t: Teardown): Promise<TestDatabase> {
+  const db = await createTestDatabase()
+  t.teardown(() => db.close())
+  return db
 }
 
 let counter = 0
