@@ -22,6 +22,8 @@ const OWNED_NAMES = new Set([
   'x-forwarded-access-token',
   'x-remote-user',
   'x-remote-email',
+  'x-remote-name',
+  'x-remote-groups',
   'remote-user',
   'remote-email',
   'remote-name',

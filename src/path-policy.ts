@@ -22,14 +22,18 @@ export function normalizePolicyPath(url: string): PolicyPath {
   // from us that a decoding backend (or a second proxy) would act on.
   for (let round = 0; round < MAX_DECODE_ROUNDS && path.includes('%'); round++) {
     try {
-      const decoded = decodeURIComponent(path)
-      if (decoded === path) break
-      path = decoded
+      path = decodeURIComponent(path)
     } catch {
       return { ok: false, reason: 'malformed percent-encoding in path' }
     }
   }
+  // Still decodable after that many rounds: no legitimate client does this.
+  if (/%[0-9a-f]{2}/i.test(path)) return { ok: false, reason: 'path is percent-encoded too many times' }
   if (CONTROL.test(path)) return { ok: false, reason: 'control character in path' }
+  // An encoded "?" or "#" becomes a query or fragment delimiter for a backend
+  // that decodes before splitting ("/api/private%3F/x" → "/api/private").
+  // Either reading could be the backend's, so refuse the ambiguity.
+  if (path.includes('?') || path.includes('#')) return { ok: false, reason: 'encoded "?" or "#" in path' }
 
   // Windows-style and IIS-style servers treat "\" as a separator.
   path = path.replace(/\\/g, '/')

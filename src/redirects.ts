@@ -19,5 +19,8 @@ export function safeReturnTo(value: unknown): string {
     return '/'
   }
   if (url.origin !== BASE) return '/'
+  // Dot-segment removal can turn "/.//evil.com" into "//evil.com": the
+  // result must pass the same test as the input.
+  if (url.pathname.startsWith('//')) return '/'
   return `${url.pathname}${url.search}${url.hash}`
 }

@@ -2,10 +2,11 @@
 // secret that changed on every start would sign everyone out on each restart.
 // So: generate one once, keep it beside the embedded database, and warn.
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 const SECRET_FILE = 'better-auth-secret'
+const MIN_LENGTH = 32
 
 export interface ResolvedSecret {
   secret: string
@@ -19,27 +20,50 @@ export async function resolveSecret(
 ): Promise<ResolvedSecret> {
   if (configured !== undefined) return { secret: configured, warning: undefined }
   const file = join(dataDir, SECRET_FILE)
-  const existing = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined
-    throw err
-  })
-  if (existing !== undefined && existing.trim().length >= 32) {
-    return {
-      secret: existing.trim(),
-      warning: `BETTER_AUTH_SECRET is not set; using the one kept in ${file}`,
-    }
+  let created = false
+  let secret = await readSecret(file)
+  if (secret === undefined) {
+    created = await createSecret(dataDir, file)
+    secret = await readSecret(file)
   }
+  // An empty or short file is never used: Better Auth would fall back to its
+  // public default secret on an empty one. The operator decides what to do.
+  if (secret === undefined || secret.length < MIN_LENGTH) {
+    throw new Error(
+      `${file} holds fewer than ${MIN_LENGTH} characters; delete it to regenerate, or set BETTER_AUTH_SECRET`,
+    )
+  }
+  const warning = created
+    ? `BETTER_AUTH_SECRET is not set; generated one and kept it in ${file} (set it explicitly in production)`
+    : `BETTER_AUTH_SECRET is not set; using the one kept in ${file}`
+  return { secret, warning }
+}
+
+async function readSecret(file: string): Promise<string | undefined> {
+  try {
+    return (await readFile(file, 'utf8')).trim()
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+/**
+ * Writes the whole secret to a private temporary file, then link()s it into
+ * place: link fails if the name exists, so two processes starting together
+ * agree on one secret, and nobody ever reads a half-written file.
+ */
+async function createSecret(dataDir: string, file: string): Promise<boolean> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
-  const secret = randomBytes(32).toString('base64url')
-  // 'wx' fails if another process created the file first; then use theirs.
-  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(
-    async (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err
-    },
-  )
-  const kept = (await readFile(file, 'utf8')).trim()
-  return {
-    secret: kept,
-    warning: `BETTER_AUTH_SECRET is not set; generated one and kept it in ${file} (set it explicitly in production)`,
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`
+  await writeFile(temp, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' })
+  try {
+    await link(temp, file)
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    return false
+  } finally {
+    await unlink(temp)
   }
 }

@@ -69,10 +69,11 @@ export function buildUpstreamHeaders(
   omit?: ReadonlySet<string>,
 ): OutgoingHeaders {
   const out: OutgoingHeaders = {}
+  const nominated = connectionNominated(incoming.connection)
   for (const [name, value] of Object.entries(incoming)) {
     if (value === undefined) continue
     const lower = name.toLowerCase()
-    if (HOP_BY_HOP.has(lower) || omit?.has(lower)) continue
+    if (HOP_BY_HOP.has(lower) || nominated.has(lower) || omit?.has(lower)) continue
     if (isIdentityHeader(lower) || FORWARDING.has(canonicalHeaderName(lower))) continue
     if (lower === 'cookie') {
       const kept = stripAuthCookies(Array.isArray(value) ? value.join('; ') : value)
@@ -87,6 +88,22 @@ export function buildUpstreamHeaders(
   out['x-forwarded-proto'] = context.forwardedProto
   out['x-forwarded-host'] = context.forwardedHost
   return out
+}
+
+/**
+ * Headers a client names in Connection are hop-by-hop too (RFC 9110 §7.6.1).
+ * They are dropped; the gateway's own headers are added afterwards, so naming
+ * one of them cannot remove it.
+ */
+function connectionNominated(connection: string | string[] | undefined): Set<string> {
+  if (connection === undefined) return new Set()
+  const value = Array.isArray(connection) ? connection.join(',') : connection
+  return new Set(
+    value
+      .split(',')
+      .map((token) => token.trim().toLowerCase())
+      .filter((token) => token !== ''),
+  )
 }
 
 /**

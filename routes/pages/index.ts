@@ -35,17 +35,14 @@ export default async function pageRoutes(app: FastifyInstance, { config }: { con
   const html = (reply: FastifyReply, body: string, status = 200) =>
     reply.code(status).type('text/html; charset=utf-8').send(body)
 
-  /** Only our own pages (or a trusted origin) may post credentials here. */
+  /**
+   * Only our own pages (or a trusted origin) may post here (login CSRF).
+   * Browsers send Origin on every form POST, so its absence means either a
+   * non-browser client, which has the JSON API, or something being hidden.
+   */
   function assertSameOrigin(request: FastifyRequest) {
     const origin = request.headers.origin
-    if (
-      origin !== undefined
-        ? config.trustedOrigins.includes(origin)
-        : request.headers['sec-fetch-site'] === 'same-origin'
-    ) {
-      return
-    }
-    throw new CrossOriginForm()
+    if (origin === undefined || !config.trustedOrigins.includes(origin)) throw new CrossOriginForm()
   }
 
   /** Posts `json` to a Better Auth endpoint on the user's behalf; null on success. */

@@ -20,7 +20,11 @@ t.test('sign-up, get-session, sign-out round trip', async (t) => {
     headers: { cookie: user.cookie, origin: ORIGIN },
   })
   t.equal(out.statusCode, 200)
-  t.match(String(out.headers['set-cookie']), /better-auth\.session_token=;.*Max-Age=0/, 'sign-out clears the cookie')
+  t.match(
+    String(out.headers['set-cookie']),
+    /better-auth\.session_token=;.*Max-Age=0/,
+    'sign-out clears the cookie',
+  )
 
   const after = await app.inject({ url: '/api/auth/get-session', headers: { cookie: user.cookie } })
   t.equal(after.json(), null, 'the old cookie no longer names a session')
@@ -98,7 +102,11 @@ t.test('list-sessions, revoke-session and change-password', async (t) => {
     url: '/api/auth/change-password',
     headers: { cookie: user.cookie, origin: ORIGIN },
     remoteAddress: nextIp(),
-    payload: { currentPassword: user.password, newPassword: 'a brand new password', revokeOtherSessions: true },
+    payload: {
+      currentPassword: user.password,
+      newPassword: 'a brand new password',
+      revokeOtherSessions: true,
+    },
   })
   t.equal(change.statusCode, 200)
   await app.inject({ url: '/api/x', headers: { cookie: third } })
@@ -125,7 +133,11 @@ t.test('bad input is a clear 4xx and writes nothing', async (t) => {
     ['password too short', { name: 'n', email: 'short@example.com', password: 'seven77' }, 400],
     ['password too long', { name: 'n', email: 'long@example.com', password: 'x'.repeat(129) }, 400],
     ['not an email', { name: 'n', email: 'not-an-email', password: 'long enough password' }, 400],
-    ['oversize body', { name: 'n'.repeat(70 * 1024), email: 'big@example.com', password: 'long enough password' }, 413],
+    [
+      'oversize body',
+      { name: 'n'.repeat(70 * 1024), email: 'big@example.com', password: 'long enough password' },
+      413,
+    ],
   ]
   for (const [name, payload, status] of rows) {
     const res = await post(payload)

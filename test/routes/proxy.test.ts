@@ -50,9 +50,15 @@ t.test('client identity headers are dropped in every spelling, session or not', 
   for (const cookie of [undefined, user.cookie]) {
     await app.inject({ url: '/api/me', headers: { ...spoofed, ...(cookie ? { cookie } : {}) } })
     const got = api.last()
-    const leaked = got.rawHeaders.filter((_, i) => i % 2 === 0).filter((name) => /^(x[-_.](user|auth|forwarded[-_.](user|email|groups))|remote[-_.])/i.test(name))
+    const leaked = got.rawHeaders
+      .filter((_, i) => i % 2 === 0)
+      .filter((name) => /^(x[-_.](user|auth|forwarded[-_.](user|email|groups))|remote[-_.])/i.test(name))
     const expected = cookie ? ['x-user-id', 'x-user-email', 'x-user-name'] : []
-    t.same(leaked, expected, `${cookie ? 'signed in' : 'anonymous'}: only the gateway's own identity headers arrive`)
+    t.same(
+      leaked,
+      expected,
+      `${cookie ? 'signed in' : 'anonymous'}: only the gateway's own identity headers arrive`,
+    )
     if (cookie) t.not(got.headers['x-user-id'], 'admin')
   }
 })
@@ -71,18 +77,39 @@ t.test('auth cookies stay at the gateway; other cookies pass', async (t) => {
 })
 
 t.test('AUTH_REQUIRED_PATHS: 401 for the API, sign-in redirect for pages', async (t) => {
-  const { app, api, docs } = await buildHarness(t, { db, env: { AUTH_REQUIRED_PATHS: '/api/private,/docs/internal' } })
+  const { app, api, docs } = await buildHarness(t, {
+    db,
+    env: { AUTH_REQUIRED_PATHS: '/api/private,/docs/internal' },
+  })
   const apiRes = await app.inject({ url: '/api/private/report' })
   t.equal(apiRes.statusCode, 401)
   t.equal(apiRes.json().code, 'GW_UNAUTHORIZED')
   const page = await app.inject({ url: '/docs/internal/guide?tab=2', headers: { accept: 'text/html' } })
   t.equal(page.statusCode, 303)
   t.equal(page.headers.location, '/auth/sign-in?returnTo=%2Fdocs%2Finternal%2Fguide%3Ftab%3D2')
-  const pageFetch = await app.inject({ url: '/docs/internal/data.json', headers: { accept: 'application/json' } })
+  const pageFetch = await app.inject({
+    url: '/docs/internal/data.json',
+    headers: { accept: 'application/json' },
+  })
   t.equal(pageFetch.statusCode, 401, 'a script fetch gets 401, not a redirect')
   t.equal(api.received.length + docs.received.length, 0, 'nothing reached an upstream')
 
   t.equal((await app.inject({ url: '/api/privateer' })).statusCode, 200, 'slash-boundary match only')
+  // Spellings a backend could decode into the protected path (found by the
+  // table tests in test/src/path-policy.test.ts): same policy, or 400.
+  for (const [url, status] of [
+    ['/api/PRIVATE/report', 401],
+    ['/api/%70rivate/report', 401],
+    ['/api//private/report', 401],
+    ['/api/public/../private/report', 401],
+    ['/api/private;x=1/report', 401],
+    ['/api/private%3F/report', 400],
+    ['/api/private%23/report', 400],
+    ['/api/%2525252570rivate', 400],
+    ['/api/private%00/report', 400],
+  ] as const) {
+    t.equal((await app.inject({ url })).statusCode, status, `${url} → ${status}`)
+  }
   t.equal((await app.inject({ url: '/api/public' })).statusCode, 200)
 
   const user = await signUp(app)
@@ -125,7 +152,11 @@ t.test('X-Request-Id and X-Forwarded-* as the contract says', async (t) => {
 
 t.test('a trusted proxy chain is extended, not replaced', async (t) => {
   const { app, api } = await buildHarness(t, { db, env: { TRUST_PROXY: '127.0.0.1' } })
-  await app.inject({ url: '/api/x', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '198.51.100.1' } })
+  await app.inject({
+    url: '/api/x',
+    remoteAddress: '127.0.0.1',
+    headers: { 'x-forwarded-for': '198.51.100.1' },
+  })
   t.equal(api.last().headers['x-forwarded-for'], '198.51.100.1, 127.0.0.1')
 })
 
@@ -168,21 +199,27 @@ t.test('websocket upgrades: same stripping and injection, same policy', async (t
   const port = (app.server.address() as AddressInfo).port
 
   const open = (path: string, headers: Record<string, string>) =>
-    new Promise<{ status: number; first?: { url: string; headers: Record<string, string> } }>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers })
-      ws.on('message', (data) => {
-        ws.close()
-        resolve({ status: 101, first: JSON.parse(data.toString()) })
-      })
-      ws.on('unexpected-response', (_req, res) => {
-        ws.terminate()
-        resolve({ status: res.statusCode ?? 0 })
-      })
-      ws.on('error', reject)
-    })
+    new Promise<{ status: number; first?: { url: string; headers: Record<string, string> } }>(
+      (resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers })
+        ws.on('message', (data) => {
+          ws.close()
+          resolve({ status: 101, first: JSON.parse(data.toString()) })
+        })
+        ws.on('unexpected-response', (_req, res) => {
+          ws.terminate()
+          resolve({ status: res.statusCode ?? 0 })
+        })
+        ws.on('error', reject)
+      },
+    )
 
   const spoof = { 'x-user-id': 'admin', 'X-Auth-Request-Email': 'admin@example.com', remote_user: 'admin' }
-  const signedIn = await open('/api/socket?room=1', { ...spoof, cookie: `${user.cookie}; theme=dark`, origin: ORIGIN })
+  const signedIn = await open('/api/socket?room=1', {
+    ...spoof,
+    cookie: `${user.cookie}; theme=dark`,
+    origin: ORIGIN,
+  })
   t.equal(signedIn.status, 101)
   const headers = signedIn.first?.headers ?? {}
   t.equal(signedIn.first?.url, '/api/socket?room=1')
