@@ -9,7 +9,6 @@ export type PolicyPath = { ok: true; path: string } | { ok: false; reason: strin
 const MAX_DECODE_ROUNDS = 3
 // Control characters (NUL included) have no business in a path and are how
 // several parsers were tricked into truncating one.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 /** Normalises the path part of a request URL for policy; query and fragment are ignored. */

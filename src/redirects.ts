@@ -3,7 +3,6 @@
 // only a plain same-origin path is accepted; everything else becomes "/".
 
 const BASE = 'http://gateway.invalid'
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are rejected
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 export function safeReturnTo(value: unknown): string {

@@ -80,7 +80,11 @@ t.test('sign-up then sign-in through the forms', async (t) => {
     url: '/auth/sign-in',
     headers: { origin: ORIGIN, 'content-type': FORM },
     remoteAddress: nextIp(),
-    payload: form({ email: 'form@example.com', password: 'long enough password', returnTo: '/.//evil.example' }),
+    payload: form({
+      email: 'form@example.com',
+      password: 'long enough password',
+      returnTo: '/.//evil.example',
+    }),
   })
   t.equal(dotted.headers.location, '/', 'dot segments cannot produce a protocol-relative redirect')
   t.ok(sessionCookie(right))
