@@ -20,6 +20,15 @@ t.test('sign-in page: strict headers, returnTo sanitised and escaped', async (t)
   const evil = await app.inject({ url: '/auth/sign-in?returnTo=%2F%2Fevil.example%2Fphish' })
   t.match(evil.body, /name="returnTo" value="\/"/, 'an off-origin returnTo falls back to /')
 
+  const signUpPage = await app.inject({ url: '/auth/sign-up?returnTo=%2Fdocs%2Fa' })
+  t.equal(signUpPage.statusCode, 200)
+  t.match(signUpPage.body, /action="\/auth\/sign-up"/)
+  t.match(
+    signUpPage.body,
+    /href="\/auth\/sign-in\?returnTo=%2Fdocs%2Fa"/,
+    'returnTo carried to the other form',
+  )
+
   const css = await app.inject({ url: '/auth/assets/gateway.css' })
   t.equal(css.statusCode, 200)
   t.match(css.headers['content-type'], /text\/css/)

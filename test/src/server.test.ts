@@ -12,7 +12,15 @@ const SERVER = new URL('../../src/server.ts', import.meta.url).pathname
 function start(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
     // A clean environment: nothing from the developer's shell leaks in.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      // tap instruments child processes too; this one runs under plain tsx,
+      // whose source maps differ from tap's loader, and merging the two
+      // corrupts the coverage report (false 100% or comments "uncovered").
+      _TAPJS_PROCESSINFO_COVERAGE_: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''
