@@ -13,6 +13,8 @@ import authPlugin from './auth-plugin.ts'
 import type { Config } from './config.ts'
 import databasePlugin from './database-plugin.ts'
 import { errorHandler } from './error-handler.ts'
+import { BadFraming } from './errors.ts'
+import { framingProblem } from './framing.ts'
 import { loggerOptions } from './logger.ts'
 import { requestIdFrom } from './request-id.ts'
 import { compileTrust } from './trust-proxy.ts'
@@ -41,6 +43,19 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
   app.setErrorHandler(errorHandler)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
+    const framing = framingProblem(request.headers)
+    if (framing !== undefined) {
+      // The rest of the connection cannot be trusted to be framed right either.
+      reply.header('connection', 'close')
+      throw new BadFraming(framing)
+    }
+  })
+  app.addHook('onSend', async (request, reply, payload) => {
+    // Only the gateway's own answers: a proxied site keeps its own headers.
+    if (request.routeOptions.config?.proxied !== true || reply.statusCode >= 500) {
+      reply.header('x-content-type-options', 'nosniff')
+    }
+    return payload
   })
 
   await app.register(databasePlugin, { config, database: options.database })

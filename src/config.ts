@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import proxyAddr from 'proxy-addr'
+import { normalizePolicyPath } from './path-policy.ts'
 
 export type DatabaseDriver = 'pglite' | 'pg' | 'neon'
 export type TrustProxy = boolean | number | string[]
@@ -100,10 +101,13 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   )
 
   const authRequiredPaths = splitList(get('AUTH_REQUIRED_PATHS')).map((prefix) => {
+    const normalized = normalizePolicyPath(prefix)
     if (!prefix.startsWith('/') || prefix.includes('?') || prefix.includes('#')) {
       problems.push(
         `AUTH_REQUIRED_PATHS: "${prefix}" must be a path starting with "/" (no query or fragment)`,
       )
+    } else if (!normalized.ok) {
+      problems.push(`AUTH_REQUIRED_PATHS: "${prefix}": ${normalized.reason}`)
     }
     // A trailing slash is implied by the slash-boundary match in path-policy.ts.
     return prefix.length > 1 ? prefix.replace(/\/+$/, '') : prefix

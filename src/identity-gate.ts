@@ -20,14 +20,20 @@ export interface GateOptions {
   auth: Auth
   /** Normalised AUTH_REQUIRED_PATHS (see path-policy.ts). */
   protectedPrefixes: string[]
+  /** The prefix this proxy was routed on, e.g. /api. */
+  routePrefix: string
   /** 'page': anonymous browsers are redirected to sign in; 'api': they get 401 JSON. */
   surface: 'page' | 'api'
 }
 
-export function createIdentityGate({ auth, protectedPrefixes, surface }: GateOptions) {
+export function createIdentityGate({ auth, protectedPrefixes, routePrefix, surface }: GateOptions) {
   return async function identityGate(request: FastifyRequest, reply: FastifyReply) {
     const path = normalizePolicyPath(request.url)
     if (!path.ok) throw new BadPath(path.reason)
+    // The router chose this upstream on the raw path; the policy must be about
+    // the same place. A spelling that normalises out of the routed prefix is
+    // refused rather than judged by the wrong rules.
+    if (!requiresAuth(path.path, [routePrefix])) throw new BadPath('path normalises outside its route')
     const required = requiresAuth(path.path, protectedPrefixes)
 
     const cookie = request.headers.cookie

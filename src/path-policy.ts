@@ -1,8 +1,14 @@
 // Which requests need a session. The danger in any path policy is a spelling
 // that the gateway reads as public while the backend decodes or normalises it
-// into a protected path (oauth2-proxy, Pomerium and Caddy advisories all took
-// this shape). So policy is evaluated on the most-decoded, most-normalised form
-// a backend could plausibly see; the request itself is forwarded unchanged.
+// into a protected path (oauth2-proxy GHSA-pxq7-h93f-9jrg, GHSA-7rh7-c77v-6434;
+// reply-from GHSA-2q7r-29rg-6m5h). So policy is evaluated on the most-decoded,
+// most-normalised form a backend could plausibly see, and spellings whose
+// meaning depends on who normalises them (dot segments, encoded "?" and "#",
+// control characters, over-encoding) are refused outright. What remains —
+// case, repeated slashes, "\", ";params", encoded letters — can only make
+// the policy stricter than the backend, never looser. The request itself is
+// forwarded unchanged, so the router, the policy and the upstream all see
+// the same path.
 
 export type PolicyPath = { ok: true; path: string } | { ok: false; reason: string }
 
@@ -41,11 +47,11 @@ export function normalizePolicyPath(url: string): PolicyPath {
     // Matrix parameters (";jsessionid=…") are ignored by servlet-style routers.
     const semi = raw.indexOf(';')
     const segment = semi === -1 ? raw : raw.slice(0, semi)
-    if (segment === '' || segment === '.') continue
-    if (segment === '..') {
-      segments.pop()
-      continue
-    }
+    if (segment === '') continue
+    // Browsers resolve dot segments before sending; only tools and attackers
+    // send them, and whether "/docs/../api/x" reaches the docs or the API
+    // depends on which hop resolves it. Refuse rather than guess.
+    if (segment === '.' || segment === '..') return { ok: false, reason: 'dot segment in path' }
     segments.push(segment)
   }
   // Case-insensitive: some backends (and file systems) are.

@@ -13,6 +13,7 @@ import {
   forwardedFor,
   type UpstreamContext,
   WEBSOCKET_OWN,
+  withoutIdentityHeaders,
 } from './upstream-headers.ts'
 
 export interface ProxyOptions {
@@ -69,10 +70,11 @@ export async function registerProxy(
     prefix,
     rewritePrefix: prefix,
     websocket: true,
-    config: { surface },
+    config: { surface, proxied: true },
     preHandler: createIdentityGate({
       auth: app.auth,
       protectedPrefixes: normalizePrefixes(config.authRequiredPaths),
+      routePrefix: prefix,
       surface,
     }),
     // The proxy's own per-request info lines would double the log volume of
@@ -87,6 +89,9 @@ export async function registerProxy(
     },
     replyOptions: {
       rewriteRequestHeaders: (request, headers) => buildUpstreamHeaders(headers, contextOf(request)),
+      // An upstream that echoes request headers must not hand the gateway's
+      // identity headers (or a forged set) back to the browser.
+      rewriteHeaders: (headers) => withoutIdentityHeaders(headers),
       onError: (reply, { error }) => {
         // The raw error names the upstream's address; it goes to the log only.
         reply.request.log.warn({ err: error }, 'upstream request failed')

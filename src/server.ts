@@ -4,6 +4,7 @@ import { buildApp } from './app.ts'
 import { ConfigError, parseConfig, readEnvironment } from './config.ts'
 import { loggerOptions } from './logger.ts'
 import { resolveSecret } from './secret.ts'
+import { serverOptions } from './server-options.ts'
 
 const SHUTDOWN_GRACE_MS = 10_000
 
@@ -26,18 +27,11 @@ async function main() {
     {
       fastify: {
         logger: loggerOptions(config.logLevel, process.stdout.isTTY === true),
-        // Slow clients cannot hold a connection (or a socket's worth of
-        // memory) forever: whole request 60 s, headers 15 s.
-        requestTimeout: 60_000,
-        connectionTimeout: 0,
-        keepAliveTimeout: 65_000,
-        forceCloseConnections: 'idle',
+        ...serverOptions(),
       },
     },
   )
   if (warning !== undefined) app.log.warn(warning)
-  // Headers must arrive within 15 s (slowloris); Node's 16 KiB header cap applies.
-  app.server.headersTimeout = 15_000
 
   let stopping = false
   const stop = async (signal: string) => {

@@ -118,3 +118,11 @@ export function forwardedFor(
   const chain = Array.isArray(incoming) ? incoming.join(', ') : incoming
   return peerTrusted && chain !== undefined && chain !== '' ? `${chain}, ${peer}` : peer
 }
+
+/** Response headers without any in the identity namespace. */
+export function withoutIdentityHeaders<T extends Record<string, unknown>>(headers: T): T {
+  for (const name of Object.keys(headers)) {
+    if (isIdentityHeader(name)) delete headers[name]
+  }
+  return headers
+}

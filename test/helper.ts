@@ -1,7 +1,9 @@
 // Builds the real gateway for inject(): real database (see
 // fixtures/test-database.ts), real echo upstreams on port 0, Better Auth with
 // its origin checks on (NODE_ENV is never "test"; requests carry an Origin).
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { FastifyHttpOptions, FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Database } from '../db/client.ts'
 import { buildApp } from '../src/app.ts'
 import { parseConfig } from '../src/config.ts'
@@ -27,6 +29,8 @@ export interface HarnessOptions {
   env?: Record<string, string>
   /** The file's database (see fileDatabase); a fresh one per harness otherwise. */
   db?: TestDatabase
+  /** Server-level options (e.g. serverOptions() with short timeouts). */
+  fastify?: FastifyHttpOptions<Server>
   /** Reuse upstreams (e.g. across a restart). */
   api?: EchoUpstream
   docs?: EchoUpstream
@@ -51,7 +55,7 @@ export async function buildHarness(t: Teardown, options: HarnessOptions = {}): P
   if (options.docs === undefined) t.teardown(() => docs.close())
   const database = await db.shared()
   const config = testConfig({ API_UPSTREAM_URL: api.url, DOCS_UPSTREAM_URL: docs.url, ...options.env }, db)
-  const app = await buildApp(config, { database })
+  const app = await buildApp(config, { database, fastify: options.fastify })
   t.teardown(() => app.close())
   return { app, api, docs, db, database }
 }
@@ -124,4 +128,10 @@ export async function signIn(
 /** Parses the echo upstream's answer: what the upstream received. */
 export function received(res: LightMyRequestResponse) {
   return res.json() as { method: string; url: string; headers: Record<string, string>; body: string }
+}
+
+/** Listens on a random loopback port (for raw sockets and websockets); returns the port. */
+export async function listen(app: FastifyInstance): Promise<number> {
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return (app.server.address() as AddressInfo).port
 }

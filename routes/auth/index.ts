@@ -7,7 +7,7 @@ import { AUTH_BASE_PATH } from '../../src/auth.ts'
 import { raiseAuthFailure } from '../../src/auth-failure.ts'
 import { sendWebResponse, toAuthRequest } from '../../src/auth-request.ts'
 import type { Config } from '../../src/config.ts'
-import { RETRY_AFTER_SECONDS, UnsupportedAuthMethod } from '../../src/errors.ts'
+import { UnsupportedAuthMethod } from '../../src/errors.ts'
 
 // Credentials and profile edits are small; 64 KiB leaves room and stops a
 // multi-megabyte JSON body from reaching scrypt or the database.
@@ -15,13 +15,10 @@ const AUTH_BODY_LIMIT = 64 * 1024
 
 export default async function authRoutes(app: FastifyInstance, { config }: { config: Config }) {
   async function handler(request: FastifyRequest, reply: FastifyReply) {
-    const response = await app.auth.handler(toAuthRequest(request, config.publicUrl))
+    const response = await app.authHandler(toAuthRequest(request, config.publicUrl))
     if (response.status >= 500) return raiseAuthFailure(app, request, response.status)
     // Cookies and session JSON must never be cached by a shared cache.
     reply.header('cache-control', 'no-store')
-    if (response.status === 429) {
-      reply.header('retry-after', response.headers.get('x-retry-after') ?? String(RETRY_AFTER_SECONDS))
-    }
     return sendWebResponse(reply, response)
   }
 

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { raiseAuthFailure } from '../../src/auth-failure.ts'
 import { toAuthRequest } from '../../src/auth-request.ts'
 import type { Config } from '../../src/config.ts'
-import { CrossOriginForm, RETRY_AFTER_SECONDS, SessionStoreUnavailable } from '../../src/errors.ts'
+import { CrossOriginForm, SessionStoreUnavailable } from '../../src/errors.ts'
 import { PAGE_CSP } from '../../src/html.ts'
 import type { Identity } from '../../src/identity-headers.ts'
 import { safeReturnTo } from '../../src/redirects.ts'
@@ -48,16 +48,15 @@ export default async function pageRoutes(app: FastifyInstance, { config }: { con
   /** Posts `json` to a Better Auth endpoint on the user's behalf; null on success. */
   async function callAuth(request: FastifyRequest, reply: FastifyReply, path: string, json: unknown) {
     assertSameOrigin(request)
-    const response = await app.auth.handler(
+    const response = await app.authHandler(
       toAuthRequest(request, config.publicUrl, { path, method: 'POST', json }),
     )
     if (response.status >= 500) return raiseAuthFailure(app, request, response.status)
     const cookies = response.headers.getSetCookie()
     if (cookies.length > 0) reply.header('set-cookie', cookies)
     if (response.ok) return null
-    if (response.status === 429) {
-      reply.header('retry-after', response.headers.get('x-retry-after') ?? String(RETRY_AFTER_SECONDS))
-    }
+    const retryAfter = response.headers.get('retry-after')
+    if (retryAfter !== null) reply.header('retry-after', retryAfter)
     const body = (await response.json().catch(() => ({}))) as { message?: string }
     return { status: response.status, message: body.message ?? 'Request refused' }
   }

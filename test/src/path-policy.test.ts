@@ -24,6 +24,7 @@ interface Row {
 const ok = (path: string) => ({ ok: true as const, path })
 const MALFORMED = { ok: false as const, reason: 'malformed percent-encoding in path' }
 const CONTROL = { ok: false as const, reason: 'control character in path' }
+const DOT = { ok: false as const, reason: 'dot segment in path' }
 
 const rows: Row[] = [
   {
@@ -123,64 +124,64 @@ const rows: Row[] = [
     name: 'single dot segment',
     bypass: 'dot segment',
     url: '/api/./private',
-    normalized: ok('/api/private'),
-    verdict: 'protected',
+    normalized: DOT,
+    verdict: 'rejected',
   },
   {
     name: 'trailing dot segment',
     bypass: 'dot segment',
     url: '/api/private/.',
-    normalized: ok('/api/private'),
-    verdict: 'protected',
+    normalized: DOT,
+    verdict: 'rejected',
   },
   {
     name: 'dot-dot out of a public sibling',
     bypass: 'path traversal',
     url: '/api/public/../private',
-    normalized: ok('/api/private'),
-    verdict: 'protected',
+    normalized: DOT,
+    verdict: 'rejected',
   },
   {
     name: 'dot-dot above the root',
     bypass: 'path traversal',
     url: '/../../api/private',
-    normalized: ok('/api/private'),
-    verdict: 'protected',
+    normalized: DOT,
+    verdict: 'rejected',
   },
   {
     name: 'dot-dot away from the prefix',
     bypass: 'path traversal (must NOT over-match)',
     url: '/api/private/../public',
-    normalized: ok('/api/public'),
-    verdict: 'public',
+    normalized: DOT,
+    verdict: 'rejected',
   },
   {
     name: 'encoded dot-dot',
     bypass: 'encoded path traversal',
     url: '/api/public/%2e%2e/private',
-    normalized: ok('/api/private'),
-    verdict: 'protected',
+    normalized: DOT,
+    verdict: 'rejected',
   },
   {
     name: 'encoded dot-dot, upper-case hex',
     bypass: 'encoded path traversal',
     url: '/api/public/%2E%2E/private',
-    normalized: ok('/api/private'),
-    verdict: 'protected',
+    normalized: DOT,
+    verdict: 'rejected',
   },
   {
     name: 'half-encoded dot-dot',
     bypass: 'encoded path traversal',
     url: '/api/public/.%2e/private',
-    normalized: ok('/api/private'),
-    verdict: 'protected',
+    normalized: DOT,
+    verdict: 'rejected',
   },
   {
     name: 'encoded slashes around dot-dot',
     bypass: 'encoded slash (%2F decoded by the backend)',
     url: '/api/public%2f..%2fprivate',
-    normalized: ok('/api/private'),
-    verdict: 'protected',
+    normalized: DOT,
+    verdict: 'rejected',
   },
   {
     name: 'encoded slash as separator',
@@ -207,8 +208,8 @@ const rows: Row[] = [
     name: 'backslash dot-dot',
     bypass: 'backslash path traversal',
     url: '/api/public\\..\\private',
-    normalized: ok('/api/private'),
-    verdict: 'protected',
+    normalized: DOT,
+    verdict: 'rejected',
   },
   {
     name: 'matrix parameter on the protected segment',
@@ -235,8 +236,8 @@ const rows: Row[] = [
     name: 'matrix parameter dot-dot',
     bypass: 'path parameter hides a dot segment (..;/)',
     url: '/api/public/..;/private',
-    normalized: ok('/api/private'),
-    verdict: 'protected',
+    normalized: DOT,
+    verdict: 'rejected',
   },
   {
     name: 'double-encoded letter',
@@ -249,8 +250,8 @@ const rows: Row[] = [
     name: 'double-encoded dot-dot',
     bypass: 'double encoding',
     url: '/api/public/%252e%252e/private',
-    normalized: ok('/api/private'),
-    verdict: 'protected',
+    normalized: DOT,
+    verdict: 'rejected',
   },
   {
     name: 'triple-encoded letter',
@@ -409,12 +410,16 @@ t.test('no prefixes: nothing requires auth', async (t) => {
 })
 
 t.test('normalizePrefixes applies the request normalisation to configured prefixes', async (t) => {
-  t.strictSame(normalizePrefixes(['/API/Private/', '/docs//internal', '/a/./b/../c', '/x%2Fy']), [
+  t.strictSame(normalizePrefixes(['/API/Private/', '/docs//internal', '/x%2Fy']), [
     '/api/private',
     '/docs/internal',
-    '/a/c',
     '/x/y',
   ])
+  t.throws(
+    () => normalizePrefixes(['/a/./b/../c']),
+    { message: 'invalid protected prefix /a/./b/../c: dot segment in path' },
+    'a prefix with dot segments throws',
+  )
   t.throws(
     () => normalizePrefixes(['/ok', '/api/%zz']),
     { message: 'invalid protected prefix /api/%zz: malformed percent-encoding in path' },
