@@ -40,18 +40,22 @@ export function normalizePolicyPath(url: string): PolicyPath {
   // Either reading could be the backend's, so refuse the ambiguity.
   if (path.includes('?') || path.includes('#')) return { ok: false, reason: 'encoded "?" or "#" in path' }
 
-  // Windows-style and IIS-style servers treat "\" as a separator.
-  path = path.replace(/\\/g, '/')
+  // Windows-style and IIS-style servers treat "\" as a separator; some
+  // frameworks apply Unicode compatibility normalisation, which turns a
+  // fullwidth solidus (U+FF0F) into "/" and fullwidth letters into ASCII.
+  path = path.normalize('NFKC').replace(/\\/g, '/')
   const segments: string[] = []
   for (const raw of path.split('/')) {
     // Matrix parameters (";jsessionid=…") are ignored by servlet-style routers.
     const semi = raw.indexOf(';')
-    const segment = semi === -1 ? raw : raw.slice(0, semi)
-    if (segment === '') continue
+    const withoutParams = semi === -1 ? raw : raw.slice(0, semi)
     // Browsers resolve dot segments before sending; only tools and attackers
     // send them, and whether "/docs/../api/x" reaches the docs or the API
     // depends on which hop resolves it. Refuse rather than guess.
-    if (segment === '.' || segment === '..') return { ok: false, reason: 'dot segment in path' }
+    if (withoutParams === '.' || withoutParams === '..') return { ok: false, reason: 'dot segment in path' }
+    // Windows file systems (and IIS) ignore trailing dots and spaces.
+    const segment = withoutParams.replace(/[. ]+$/, '')
+    if (segment === '') continue
     segments.push(segment)
   }
   // Case-insensitive: some backends (and file systems) are.

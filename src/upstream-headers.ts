@@ -35,13 +35,20 @@ const FORWARDING = new Set([
   'x-forwarded-server',
   'x-forwarded-scheme',
   'x-forwarded-ssl',
+  'x-forwarded-uri',
   'x-real-ip',
   'x-client-ip',
+  'x-cluster-client-ip',
   'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
   'x-original-url',
   'x-original-uri',
   'x-rewrite-url',
   'x-request-id',
+  // The gateway's own internal header to Better Auth (src/auth.ts); a client
+  // copy must not reach a backend that might also read it.
+  'x-gateway-client-ip',
 ])
 
 // What the websocket client library writes itself for the upstream handshake.
