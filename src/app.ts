@@ -19,6 +19,13 @@ import { loggerOptions } from './logger.ts'
 import { requestIdFrom } from './request-id.ts'
 import { compileTrust } from './trust-proxy.ts'
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set when the response being sent came from an upstream (src/proxy.ts). */
+    upstreamResponse: boolean
+  }
+}
+
 export interface BuildOptions {
   /** Server-level options from server.ts: logger instance, timeouts. */
   fastify?: FastifyHttpOptions<Server>
@@ -50,11 +57,10 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       throw new BadFraming(framing)
     }
   })
+  app.decorateRequest('upstreamResponse', false)
   app.addHook('onSend', async (request, reply, payload) => {
-    // Only the gateway's own answers: a proxied site keeps its own headers.
-    if (request.routeOptions.config?.proxied !== true || reply.statusCode >= 500) {
-      reply.header('x-content-type-options', 'nosniff')
-    }
+    // Every answer the gateway writes itself; a proxied site keeps its own headers.
+    if (!request.upstreamResponse) reply.header('x-content-type-options', 'nosniff')
     return payload
   })
 

@@ -9,8 +9,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** 'page' for routes a browser navigates to; their errors render as HTML. */
     surface?: 'page' | 'api'
-    /** True on proxied routes: their responses belong to the upstream. */
-    proxied?: boolean
   }
 }
 

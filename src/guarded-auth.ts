@@ -60,7 +60,10 @@ async function sanitiseRedirects(
 
   let json: Record<string, unknown> | null = null
   let body: string | undefined
-  if ((request.headers.get('content-type') ?? '').includes('application/json') && request.body !== null) {
+  // Any body is read and tried as JSON, whatever its Content-Type says: the
+  // guard must see every body Better Auth could parse ("Application/JSON"
+  // included), or a spelling of the header would walk past the throttle.
+  if (request.body !== null) {
     body = await request.text()
     try {
       const parsed: unknown = JSON.parse(body)

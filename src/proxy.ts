@@ -10,10 +10,10 @@ import { normalizePrefixes } from './path-policy.ts'
 import { compileTrust } from './trust-proxy.ts'
 import {
   buildUpstreamHeaders,
+  clientResponseHeaders,
   forwardedFor,
   type UpstreamContext,
   WEBSOCKET_OWN,
-  withoutIdentityHeaders,
 } from './upstream-headers.ts'
 
 export interface ProxyOptions {
@@ -70,7 +70,7 @@ export async function registerProxy(
     prefix,
     rewritePrefix: prefix,
     websocket: true,
-    config: { surface, proxied: true },
+    config: { surface },
     preHandler: createIdentityGate({
       auth: app.auth,
       protectedPrefixes: normalizePrefixes(config.authRequiredPaths),
@@ -89,9 +89,10 @@ export async function registerProxy(
     },
     replyOptions: {
       rewriteRequestHeaders: (request, headers) => buildUpstreamHeaders(headers, contextOf(request)),
-      // An upstream that echoes request headers must not hand the gateway's
-      // identity headers (or a forged set) back to the browser.
-      rewriteHeaders: (headers) => withoutIdentityHeaders(headers),
+      rewriteHeaders: (headers, request) => {
+        if (request !== undefined) request.upstreamResponse = true
+        return clientResponseHeaders(headers)
+      },
       onError: (reply, { error }) => {
         // The raw error names the upstream's address; it goes to the log only.
         reply.request.log.warn({ err: error }, 'upstream request failed')

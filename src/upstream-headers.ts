@@ -126,10 +126,22 @@ export function forwardedFor(
   return peerTrusted && chain !== undefined && chain !== '' ? `${chain}, ${peer}` : peer
 }
 
-/** Response headers without any in the identity namespace. */
-export function withoutIdentityHeaders<T extends Record<string, unknown>>(headers: T): T {
+/**
+ * An upstream response's headers as the client may see them: no identity
+ * headers (a backend reflecting them must not hand them to the browser) and
+ * no hop-by-hop headers, which describe the gateway's connection to the
+ * upstream, not the client's (a copied "Connection: keep-alive" would
+ * override the client's own "Connection: close").
+ */
+export function clientResponseHeaders<T extends Record<string, unknown>>(headers: T): T {
+  const connection = headers.connection
+  const nominated = connectionNominated(
+    typeof connection === 'string' || Array.isArray(connection) ? connection : undefined,
+  )
   for (const name of Object.keys(headers)) {
-    if (isIdentityHeader(name)) delete headers[name]
+    const lower = name.toLowerCase()
+    if (lower === 'transfer-encoding') continue // reply-from re-frames the body itself
+    if (HOP_BY_HOP.has(lower) || nominated.has(lower) || isIdentityHeader(lower)) delete headers[name]
   }
   return headers
 }
