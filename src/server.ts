@@ -43,7 +43,12 @@ async function main() {
       process.exit(1)
     }, SHUTDOWN_GRACE_MS)
     force.unref()
+    // Node closes only the connections idle when close() starts; a keep-alive
+    // connection whose request finishes later would hold the process until
+    // its keep-alive timeout. Sweep until everything has drained.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 200)
     await app.close()
+    clearInterval(sweep)
     clearTimeout(force)
   }
   process.once('SIGTERM', () => void stop('SIGTERM'))
