@@ -17,6 +17,8 @@ export interface Database {
   driver: Config['database']['driver']
   /** Resolves when the database answers, rejects (within `timeoutMs`) when it does not. */
   ping(timeoutMs?: number): Promise<void>
+  /** Queries issued through Drizzle since the handle opened (benchmarks and tests count them). */
+  queryCount(): number
   /** Applies committed migrations; safe to call from several instances at once. */
   migrate(): Promise<void>
   close(): Promise<void>
@@ -40,16 +42,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return openPool(options)
 }
 
+/** Drizzle's logger hook, used only to count: one increment per query. */
+function queryCounter() {
+  let count = 0
+  return { logger: { logQuery: () => void count++ }, count: () => count }
+}
+
 async function openPglite(dataDir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite')
   const { drizzle } = await import('drizzle-orm/pglite')
   const { migrate } = await import('drizzle-orm/pglite/migrator')
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const client = await PGlite.create(join(dataDir, 'pglite'))
-  const db = drizzle(client, { schema })
+  const counter = queryCounter()
+  const db = drizzle(client, { schema, logger: counter.logger })
   return {
     db: db as unknown as Db,
     driver: 'pglite',
+    queryCount: counter.count,
     ping: (timeoutMs) => withTimeout(client.query('select 1'), timeoutMs),
     // PGlite lives in this process only, so there is nobody to race with.
     migrate: () => migrate(db, { migrationsFolder }),
@@ -70,6 +80,7 @@ async function openPool(options: DatabaseOptions): Promise<Database> {
     idleTimeoutMillis: 30_000,
   }
 
+  const counter = queryCounter()
   let pool: import('pg').Pool
   let db: Db
   let migrate: (db: never, config: { migrationsFolder: string }) => Promise<void>
@@ -89,13 +100,13 @@ async function openPool(options: DatabaseOptions): Promise<Database> {
     const { drizzle } = await import('drizzle-orm/neon-serverless')
     const neonPool = new neon.Pool(poolOptions)
     pool = neonPool as unknown as import('pg').Pool
-    db = drizzle(neonPool, { schema }) as unknown as Db
+    db = drizzle(neonPool, { schema, logger: counter.logger }) as unknown as Db
     migrate = (await import('drizzle-orm/neon-serverless/migrator')).migrate as typeof migrate
   } else {
     const { default: pg } = await import('pg')
     const { drizzle } = await import('drizzle-orm/node-postgres')
     pool = new pg.Pool(poolOptions)
-    db = drizzle(pool, { schema }) as unknown as Db
+    db = drizzle(pool, { schema, logger: counter.logger }) as unknown as Db
     migrate = (await import('drizzle-orm/node-postgres/migrator')).migrate as typeof migrate
   }
   // Without a listener an idle client's error (server restart) crashes the process.
@@ -104,6 +115,7 @@ async function openPool(options: DatabaseOptions): Promise<Database> {
   return {
     db,
     driver: database.driver,
+    queryCount: counter.count,
     ping: (timeoutMs) => withTimeout(pool.query('select 1'), timeoutMs),
     async migrate() {
       // Several gateway instances may start together; drizzle's migrator does

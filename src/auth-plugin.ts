@@ -1,23 +1,44 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { AccountThrottle } from './account-throttle.ts'
-import { type Auth, createAuth } from './auth.ts'
+import { type Auth, createAuth, sessionCookieName } from './auth.ts'
 import type { Config } from './config.ts'
 import { type AuthHandler, createGuardedAuthHandler } from './guarded-auth.ts'
+import { SessionCache } from './session-cache.ts'
+import { createSessionLookup, type LookupSession, type SignedIn } from './session-lookup.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The Better Auth instance, for server-side calls (session lookups). */
+    /** The Better Auth instance, for server-side calls. */
     auth: Auth
     /** The only way HTTP requests reach Better Auth (see guarded-auth.ts). */
     authHandler: AuthHandler
+    /** Validates a Cookie header, through the session cache. */
+    lookupSession: LookupSession
+    sessionCache: SessionCache<SignedIn>
   }
 }
 
 async function authPlugin(app: FastifyInstance, { config }: { config: Config & { secret: string } }) {
-  const auth = createAuth({ config, db: app.database.db, log: app.log })
+  const cache = new SessionCache<SignedIn>({
+    ttlMs: config.sessionCacheTtlMs,
+    // Short: long enough to absorb a flood of garbage cookies, short enough
+    // that a cookie minted a moment later (replication lag) is soon seen.
+    negativeTtlMs: Math.min(2000, config.sessionCacheTtlMs),
+    maxEntries: 50_000,
+    maxNegativeEntries: 10_000,
+  })
+  const auth = createAuth({
+    config,
+    db: app.database.db,
+    log: app.log,
+    onSessionDeleted: (token) => cache.evictToken(token),
+    onUserChanged: (userId) => cache.evictUser(userId),
+  })
   app.decorate('auth', auth)
   app.decorate('authHandler', createGuardedAuthHandler(auth, new AccountThrottle()))
+  app.decorate('sessionCache', cache)
+  app.decorate('lookupSession', createSessionLookup(auth, cache, sessionCookieName(config.secureCookies)))
 }
 
 export default fp(authPlugin, { name: 'auth', dependencies: ['database'] })

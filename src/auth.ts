@@ -22,9 +22,18 @@ export interface AuthOptions {
   config: Pick<Config, 'publicUrl' | 'trustedOrigins' | 'secureCookies'> & { secret: string }
   db: Db
   log: FastifyBaseLogger
+  /** Told about every deleted session (sign-out, revocation, password change, user deletion). */
+  onSessionDeleted?: (token: string) => void
+  /** Told when a user's profile changes or the user is deleted. */
+  onUserChanged?: (userId: string) => void
 }
 
-export function createAuth({ config, db, log }: AuthOptions) {
+/** The session cookie's name, as Better Auth writes it for this configuration. */
+export function sessionCookieName(secureCookies: boolean): string {
+  return `${secureCookies ? '__Secure-' : ''}better-auth.session_token`
+}
+
+export function createAuth({ config, db, log, onSessionDeleted, onUserChanged }: AuthOptions) {
   return betterAuth({
     baseURL: config.publicUrl,
     basePath: AUTH_BASE_PATH,
@@ -33,6 +42,17 @@ export function createAuth({ config, db, log }: AuthOptions) {
     // transaction: a sign-up writes user and account together or not at all.
     database: drizzleAdapter(db, { provider: 'pg', schema, transaction: true }),
     emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128, autoSignIn: true },
+    user: { deleteUser: { enabled: true } },
+    // These run for single and bulk deletions alike, after the transaction and
+    // before the endpoint answers: the cache forgets a session before the
+    // client can send its next request.
+    databaseHooks: {
+      session: { delete: { after: async (session) => onSessionDeleted?.(session.token) } },
+      user: {
+        update: { after: async (user) => onUserChanged?.(user.id) },
+        delete: { after: async (user) => onUserChanged?.(user.id) },
+      },
+    },
     rateLimit: {
       // Better Auth enables this only when NODE_ENV=production; a brute-force
       // defence that is off in staging is a defence nobody has tested.

@@ -33,6 +33,8 @@ export interface Config {
   metricsPort: number | undefined
   logLevel: string
   upstreamTimeoutMs: number
+  /** How long a validated session is trusted without asking the database; 0 disables the cache. */
+  sessionCacheTtlMs: number
 }
 
 export class ConfigError extends Error {
@@ -143,6 +145,14 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     problems,
   )
 
+  const sessionCacheTtlMs = parseInteger(
+    get('SESSION_CACHE_TTL_MS') ?? '5000',
+    'SESSION_CACHE_TTL_MS',
+    0,
+    300_000,
+    problems,
+  )
+
   if (problems.length > 0) throw new ConfigError(problems)
 
   return {
@@ -164,6 +174,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     metricsPort,
     logLevel,
     upstreamTimeoutMs,
+    sessionCacheTtlMs,
   }
 }
 

@@ -3,21 +3,19 @@
 // identity that upstream-headers.ts will inject. Fails closed: a session that
 // cannot be validated is answered 503 and never forwarded.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Auth } from './auth.ts'
 import { BadPath, SessionStoreUnavailable, Unauthorized } from './errors.ts'
-import type { Identity } from './identity-headers.ts'
 import { normalizePolicyPath, requiresAuth } from './path-policy.ts'
-import { lookupSession } from './session-lookup.ts'
+import type { LookupSession, SignedIn } from './session-lookup.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The validated identity for this request, or null when anonymous. */
-    identity: Identity | null
+    identity: SignedIn | null
   }
 }
 
 export interface GateOptions {
-  auth: Auth
+  lookupSession: LookupSession
   /** Normalised AUTH_REQUIRED_PATHS (see path-policy.ts). */
   protectedPrefixes: string[]
   /** The prefix this proxy was routed on, e.g. /api. */
@@ -26,7 +24,7 @@ export interface GateOptions {
   surface: 'page' | 'api'
 }
 
-export function createIdentityGate({ auth, protectedPrefixes, routePrefix, surface }: GateOptions) {
+export function createIdentityGate({ lookupSession, protectedPrefixes, routePrefix, surface }: GateOptions) {
   return async function identityGate(request: FastifyRequest, reply: FastifyReply) {
     const path = normalizePolicyPath(request.url)
     if (!path.ok) throw new BadPath(path.reason)
@@ -36,15 +34,14 @@ export function createIdentityGate({ auth, protectedPrefixes, routePrefix, surfa
     if (!requiresAuth(path.path, [routePrefix])) throw new BadPath('path normalises outside its route')
     const required = requiresAuth(path.path, protectedPrefixes)
 
-    const cookie = request.headers.cookie
-    const lookup = await lookupSession(auth, new Headers(cookie === undefined ? {} : { cookie }))
+    const lookup = await lookupSession(request.headers.cookie)
     if (lookup.state === 'unavailable') {
       request.log.warn({ err: lookup.error }, 'session validation failed; refusing to forward')
       throw new SessionStoreUnavailable()
     }
     if (lookup.setCookie.length > 0) reply.header('set-cookie', lookup.setCookie)
     if (lookup.state === 'signed-in') {
-      request.identity = lookup.identity
+      request.identity = lookup
       return
     }
     if (!required) return

@@ -48,7 +48,8 @@ export async function registerProxy(
   ): UpstreamContext => {
     const peer = request.socket.remoteAddress ?? request.ip
     return {
-      identity: request.identity,
+      identity: request.identity?.identity ?? null,
+      identityHeaders: request.identity?.headers,
       requestId: request.id,
       forwardedFor: forwardedFor(peer, request.headers['x-forwarded-for'], trusted(peer, 0)),
       forwardedProto,
@@ -72,7 +73,7 @@ export async function registerProxy(
     websocket: true,
     config: { surface },
     preHandler: createIdentityGate({
-      auth: app.auth,
+      lookupSession: app.lookupSession,
       protectedPrefixes: normalizePrefixes(config.authRequiredPaths),
       routePrefix: prefix,
       surface,

@@ -1,44 +1,96 @@
-// Resolves the identity behind a request's session cookie, for the proxy.
-// Three outcomes, because failing closed needs the third: a database that
-// cannot answer is neither "signed in" nor "anonymous".
-
+// Resolves the identity behind a request's session cookie, for the proxy,
+// the pages and /verify. Three outcomes, because failing closed needs the
+// third: a database that cannot answer is neither "signed in" nor
+// "anonymous". Validated sessions come from the in-process cache when fresh.
 import type { Auth } from './auth.ts'
-import { hasSessionCookie } from './auth-cookies.ts'
-import type { Identity } from './identity-headers.ts'
+import { type Identity, identityHeaders } from './identity-headers.ts'
+import type { LookupOutcome, SessionCache } from './session-cache.ts'
+
+/** A validated identity with its upstream headers computed once. */
+export interface SignedIn {
+  identity: Identity
+  headers: Record<string, string>
+}
 
 export type SessionLookup =
   | { state: 'anonymous'; setCookie: string[] }
-  | { state: 'signed-in'; identity: Identity; setCookie: string[] }
+  | ({ state: 'signed-in'; setCookie: string[] } & SignedIn)
   | { state: 'unavailable'; error: unknown }
 
-const NOTHING: SessionLookup = { state: 'anonymous', setCookie: [] }
+export type LookupSession = (cookieHeader: string | undefined) => Promise<SessionLookup>
 
-export async function lookupSession(auth: Auth, headers: Headers): Promise<SessionLookup> {
-  if (!hasSessionCookie(headers.get('cookie') ?? undefined)) return NOTHING
-  let result: Awaited<ReturnType<typeof getSession>>
-  try {
-    result = await getSession(auth, headers)
-  } catch (error) {
-    // Better Auth throws UNAUTHORIZED for a session that vanished mid-refresh;
-    // anything else (a database error) is a failure to validate.
-    if (isUnauthorized(error)) return NOTHING
-    return { state: 'unavailable', error }
-  }
-  // Set-Cookie carries a refreshed expiry or a clearing cookie; the browser
-  // must get it even though the response itself comes from the upstream.
-  const setCookie = result.headers.getSetCookie()
-  const data = result.response
-  if (data === null) return { state: 'anonymous', setCookie }
-  return {
-    state: 'signed-in',
-    identity: { userId: data.user.id, email: data.user.email, name: data.user.name },
-    setCookie,
+const ANONYMOUS: SessionLookup = { state: 'anonymous', setCookie: [] }
+const NO_COOKIES: string[] = []
+
+export function createSessionLookup(
+  auth: Auth,
+  cache: SessionCache<SignedIn>,
+  cookieName: string,
+): LookupSession {
+  return async function lookupSession(cookieHeader) {
+    const key = sessionCookieValue(cookieHeader, cookieName)
+    if (key === undefined) return ANONYMOUS
+
+    const cached = cache.peek(key)
+    if (cached.state === 'hit') return { state: 'signed-in', setCookie: NO_COOKIES, ...cached.entry.value }
+    if (cached.state === 'negative') return ANONYMOUS
+
+    // Set-Cookie (a refreshed expiry, or a clearing cookie) belongs to the
+    // request whose lookup produced it; requests that shared the lookup
+    // don't need it, and it is never cached.
+    let setCookie = NO_COOKIES
+    const validate = async (): Promise<LookupOutcome<SignedIn>> => {
+      // returnHeaders: without it, server-side getSession drops the refresh cookie.
+      const result = await auth.api.getSession({
+        headers: new Headers({ cookie: cookieHeader ?? '' }),
+        returnHeaders: true,
+      })
+      setCookie = result.headers.getSetCookie()
+      const data = result.response
+      if (data === null) return { kind: 'none' }
+      const identity = { userId: data.user.id, email: data.user.email, name: data.user.name }
+      return {
+        kind: 'session',
+        value: { identity, headers: identityHeaders(identity) },
+        token: data.session.token,
+        userId: data.user.id,
+        sessionExpiresAt: new Date(data.session.expiresAt).getTime(),
+      }
+    }
+    let outcome: LookupOutcome<SignedIn>
+    try {
+      // A cookie header naming the session twice is looked up uncached: the
+      // key must be exactly the value Better Auth validates.
+      outcome = key === AMBIGUOUS ? await validate() : await cache.resolve(key, validate)
+    } catch (error) {
+      // Better Auth throws UNAUTHORIZED for a session that vanished mid-refresh;
+      // anything else (a database error) is a failure to validate.
+      if (isUnauthorized(error)) return { state: 'anonymous', setCookie }
+      return { state: 'unavailable', error }
+    }
+    if (outcome.kind === 'none') return { state: 'anonymous', setCookie }
+    return { state: 'signed-in', setCookie, ...outcome.value }
   }
 }
 
-function getSession(auth: Auth, headers: Headers) {
-  // returnHeaders: without it, server-side getSession drops the refresh cookie.
-  return auth.api.getSession({ headers, returnHeaders: true })
+const AMBIGUOUS = '\u0000ambiguous'
+
+/** The session cookie's value, AMBIGUOUS when it appears more than once, undefined when absent. */
+export function sessionCookieValue(cookieHeader: string | undefined, cookieName: string): string | undefined {
+  if (cookieHeader === undefined) return undefined
+  let found: string | undefined
+  let at = cookieHeader.indexOf(cookieName)
+  while (at !== -1) {
+    const before = at === 0 ? ';' : cookieHeader.slice(0, at).trimEnd().slice(-1)
+    const eq = at + cookieName.length
+    if ((before === ';' || at === 0) && cookieHeader[eq] === '=') {
+      if (found !== undefined) return AMBIGUOUS
+      const end = cookieHeader.indexOf(';', eq)
+      found = cookieHeader.slice(eq + 1, end === -1 ? undefined : end).trim()
+    }
+    at = cookieHeader.indexOf(cookieName, at + 1)
+  }
+  return found === '' ? undefined : found
 }
 
 function isUnauthorized(error: unknown): boolean {

@@ -64,6 +64,8 @@ export const WEBSOCKET_OWN = new Set([
 
 export interface UpstreamContext {
   identity: Identity | null
+  /** identityHeaders(identity), when already computed (the session cache keeps them). */
+  identityHeaders?: Record<string, string>
   requestId: string
   forwardedFor: string
   forwardedProto: string
@@ -89,7 +91,8 @@ export function buildUpstreamHeaders(
     }
     out[lower] = value
   }
-  if (context.identity !== null) Object.assign(out, identityHeaders(context.identity))
+  if (context.identity !== null)
+    Object.assign(out, context.identityHeaders ?? identityHeaders(context.identity))
   out['x-request-id'] = context.requestId
   out['x-forwarded-for'] = context.forwardedFor
   out['x-forwarded-proto'] = context.forwardedProto

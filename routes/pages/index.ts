@@ -9,7 +9,6 @@ import { CrossOriginForm, SessionStoreUnavailable } from '../../src/errors.ts'
 import { PAGE_CSP } from '../../src/html.ts'
 import type { Identity } from '../../src/identity-headers.ts'
 import { safeReturnTo } from '../../src/redirects.ts'
-import { lookupSession } from '../../src/session-lookup.ts'
 import { accountView, type FormState, STYLESHEET, signInView, signUpView } from './views.ts'
 
 type Form = Record<string, string | undefined>
@@ -62,8 +61,7 @@ export default async function pageRoutes(app: FastifyInstance, { config }: { con
   }
 
   async function currentIdentity(request: FastifyRequest, reply: FastifyReply): Promise<Identity | null> {
-    const cookie = request.headers.cookie
-    const lookup = await lookupSession(app.auth, new Headers(cookie === undefined ? {} : { cookie }))
+    const lookup = await app.lookupSession(request.headers.cookie)
     if (lookup.state === 'unavailable') throw new SessionStoreUnavailable()
     if (lookup.setCookie.length > 0) reply.header('set-cookie', lookup.setCookie)
     return lookup.state === 'signed-in' ? lookup.identity : null

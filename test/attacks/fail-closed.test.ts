@@ -162,6 +162,12 @@ t.test('database cut: a session that cannot be validated is refused 503, never f
 
   own.cut()
 
+  // The rule under test is "no fresh cache entry → 503"; a session cached
+
+  // before the outage may serve within its TTL (test/routes/session-cache.test.ts).
+
+  h.app.sessionCache.clear()
+
   for (const row of REFUSED) {
     await t.test(`${row.name} [${row.source}]`, async (t) => {
       const before = h.api.received.length + h.docs.received.length
@@ -212,6 +218,9 @@ t.test('database cut on an https deployment: the __Secure- session cookie is ref
   const cookie = sessionCookie(res)
   t.match(cookie, /^__Secure-better-auth\.session_token=/, 'the session cookie has the __Secure- name')
   own.cut()
+  // The rule under test is "no fresh cache entry → 503"; a session cached
+  // before the outage may serve within its TTL (test/routes/session-cache.test.ts).
+  h.app.sessionCache.clear()
 
   const before = h.api.received.length + h.docs.received.length
   for (const url of ['/api/x', '/docs/x']) {
@@ -228,6 +237,9 @@ t.test('control rows during the outage [contract: fail closed]', async (t) => {
   const h = await buildHarness(t, { db: own, env: { AUTH_REQUIRED_PATHS: '/api/private' } })
   const user = await signUp(h.app)
   own.cut()
+  // The rule under test is "no fresh cache entry → 503"; a session cached
+  // before the outage may serve within its TTL (test/routes/session-cache.test.ts).
+  h.app.sessionCache.clear()
 
   const anonymous = await h.app.inject({ url: '/api/public' })
   t.equal(anonymous.statusCode, 200, 'anonymous traffic to a public path needs no database')

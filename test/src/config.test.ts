@@ -39,6 +39,7 @@ t.test('defaults: an empty environment is a working local gateway', async (t) =>
     metricsPort: undefined,
     logLevel: 'info',
     upstreamTimeoutMs: 30000,
+    sessionCacheTtlMs: 5000,
   }
   t.strictSame(config, expected)
   t.equal(

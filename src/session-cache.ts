@@ -1,0 +1,174 @@
+// Validated sessions, cached in-process so authenticated traffic costs no
+// database round trip. Keyed by the signed session cookie value (unguessable,
+// and a forged one never validates, so it can only ever reach the negative
+// cache). Revocation stays exact on this instance: Better Auth's
+// session.delete / user.update / user.delete hooks call evictToken/evictUser
+// before the revoking request answers, and an eviction also discards any
+// lookup already in flight, so a lookup that started before a sign-out can
+// neither answer a later request nor repopulate the cache.
+
+export interface CachedSession<T> {
+  value: T
+  /** The raw session token (for eviction by token). */
+  token: string
+  userId: string
+  /** Epoch ms after which the entry is not used. */
+  expiresAt: number
+}
+
+export interface SessionCacheOptions {
+  /** How long a validated session is trusted without asking the database. 0 disables caching. */
+  ttlMs: number
+  /** How long an unknown or invalid cookie is remembered as such. */
+  negativeTtlMs: number
+  maxEntries: number
+  maxNegativeEntries: number
+  now?: () => number
+}
+
+export type CacheResult<T> =
+  | { state: 'hit'; entry: CachedSession<T> }
+  | { state: 'negative' }
+  | { state: 'miss' }
+
+/** What a lookup reports back: a session to cache, "no session", or an error (never cached). */
+export type LookupOutcome<T> =
+  | { kind: 'session'; value: T; token: string; userId: string; sessionExpiresAt: number }
+  | { kind: 'none' }
+
+interface InFlight<T> {
+  promise: Promise<LookupOutcome<T>>
+  token?: string
+}
+
+export class SessionCache<T> {
+  readonly #entries = new Map<string, CachedSession<T>>()
+  readonly #negative = new Map<string, number>()
+  readonly #keyByToken = new Map<string, string>()
+  readonly #keysByUser = new Map<string, Set<string>>()
+  readonly #inFlight = new Map<string, InFlight<T>>()
+  readonly #options: SessionCacheOptions
+  readonly #now: () => number
+  #generation = 0
+
+  constructor(options: SessionCacheOptions) {
+    this.#options = options
+    this.#now = options.now ?? Date.now
+  }
+
+  get enabled(): boolean {
+    return this.#options.ttlMs > 0
+  }
+
+  get size(): { entries: number; negative: number; inFlight: number } {
+    return { entries: this.#entries.size, negative: this.#negative.size, inFlight: this.#inFlight.size }
+  }
+
+  peek(key: string): CacheResult<T> {
+    const now = this.#now()
+    const entry = this.#entries.get(key)
+    if (entry !== undefined) {
+      if (entry.expiresAt > now) return { state: 'hit', entry }
+      this.#remove(key)
+    }
+    const negativeUntil = this.#negative.get(key)
+    if (negativeUntil !== undefined) {
+      if (negativeUntil > now) return { state: 'negative' }
+      this.#negative.delete(key)
+    }
+    return { state: 'miss' }
+  }
+
+  /**
+   * Runs `lookup` for a missed key, sharing one lookup among concurrent
+   * callers, and caches what it finds unless an eviction happened meanwhile.
+   * Errors propagate to every waiter and are never cached.
+   */
+  resolve(key: string, lookup: () => Promise<LookupOutcome<T>>): Promise<LookupOutcome<T>> {
+    const pending = this.#inFlight.get(key)
+    if (pending !== undefined) return pending.promise
+    const generation = this.#generation
+    const flight: InFlight<T> = { promise: Promise.resolve({ kind: 'none' }) }
+    flight.promise = lookup().then(
+      (outcome) => {
+        // Only the flight still registered for this key may write, and only
+        // if no eviction happened while it ran.
+        if (this.#inFlight.get(key) === flight) {
+          this.#inFlight.delete(key)
+          if (generation === this.#generation && this.enabled) this.#store(key, outcome)
+        }
+        return outcome
+      },
+      (error: unknown) => {
+        if (this.#inFlight.get(key) === flight) this.#inFlight.delete(key)
+        throw error
+      },
+    )
+    this.#inFlight.set(key, flight)
+    return flight.promise
+  }
+
+  evictToken(token: string): void {
+    this.#generation++
+    const key = this.#keyByToken.get(token)
+    if (key !== undefined) this.#remove(key)
+    // A flight for an unknown key may be about this token: drop them all.
+    // Evictions are rare (sign-out, revocation), flights short-lived.
+    this.#inFlight.clear()
+  }
+
+  evictUser(userId: string): void {
+    this.#generation++
+    for (const key of this.#keysByUser.get(userId) ?? []) this.#remove(key)
+    this.#inFlight.clear()
+  }
+
+  clear(): void {
+    this.#generation++
+    this.#entries.clear()
+    this.#negative.clear()
+    this.#keyByToken.clear()
+    this.#keysByUser.clear()
+    this.#inFlight.clear()
+  }
+
+  #store(key: string, outcome: LookupOutcome<T>): void {
+    const now = this.#now()
+    if (outcome.kind === 'none') {
+      if (this.#negative.size >= this.#options.maxNegativeEntries)
+        this.#negative.delete(firstKey(this.#negative))
+      this.#negative.set(key, now + this.#options.negativeTtlMs)
+      return
+    }
+    // Never outlive the session itself.
+    const expiresAt = Math.min(now + this.#options.ttlMs, outcome.sessionExpiresAt)
+    if (expiresAt <= now) return
+    if (!this.#entries.has(key) && this.#entries.size >= this.#options.maxEntries) {
+      this.#remove(firstKey(this.#entries))
+    }
+    this.#remove(key)
+    this.#entries.set(key, { value: outcome.value, token: outcome.token, userId: outcome.userId, expiresAt })
+    this.#keyByToken.set(outcome.token, key)
+    let keys = this.#keysByUser.get(outcome.userId)
+    if (keys === undefined) {
+      keys = new Set()
+      this.#keysByUser.set(outcome.userId, keys)
+    }
+    keys.add(key)
+  }
+
+  #remove(key: string): void {
+    const entry = this.#entries.get(key)
+    if (entry === undefined) return
+    this.#entries.delete(key)
+    this.#keyByToken.delete(entry.token)
+    const keys = this.#keysByUser.get(entry.userId)
+    keys?.delete(key)
+    if (keys?.size === 0) this.#keysByUser.delete(entry.userId)
+  }
+}
+
+/** Map iteration follows insertion order, so the first key is the oldest. */
+function firstKey<K>(map: Map<K, unknown>): K {
+  return map.keys().next().value as K
+}
