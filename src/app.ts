@@ -10,6 +10,7 @@ import docsProxy from '../routes/docs/index.ts'
 import healthRoutes from '../routes/health/index.ts'
 import pageRoutes from '../routes/pages/index.ts'
 import verifyRoutes from '../routes/verify/index.ts'
+import metricsRoutes from '../routes/metrics/index.ts'
 import authPlugin from './auth-plugin.ts'
 import type { Config } from './config.ts'
 import databasePlugin from './database-plugin.ts'
@@ -72,6 +73,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
   await app.register(authRoutes, { config })
   await app.register(pageRoutes, { config })
   await app.register(verifyRoutes)
+  await app.register(metricsRoutes, { config })
   await app.register(apiProxy, { config })
   await app.register(docsProxy, { config })
 

@@ -50,6 +50,8 @@ export class SessionCache<T> {
   readonly #options: SessionCacheOptions
   readonly #now: () => number
   #generation = 0
+  /** Lookup outcomes since start, for /metrics. */
+  readonly stats = { hits: 0, negativeHits: 0, misses: 0, evictions: 0 }
 
   constructor(options: SessionCacheOptions) {
     this.#options = options
@@ -68,14 +70,21 @@ export class SessionCache<T> {
     const now = this.#now()
     const entry = this.#entries.get(key)
     if (entry !== undefined) {
-      if (entry.expiresAt > now) return { state: 'hit', entry }
+      if (entry.expiresAt > now) {
+        this.stats.hits++
+        return { state: 'hit', entry }
+      }
       this.#remove(key)
     }
     const negativeUntil = this.#negative.get(key)
     if (negativeUntil !== undefined) {
-      if (negativeUntil > now) return { state: 'negative' }
+      if (negativeUntil > now) {
+        this.stats.negativeHits++
+        return { state: 'negative' }
+      }
       this.#negative.delete(key)
     }
+    this.stats.misses++
     return { state: 'miss' }
   }
 
@@ -110,6 +119,7 @@ export class SessionCache<T> {
 
   evictToken(token: string): void {
     this.#generation++
+    this.stats.evictions++
     const key = this.#keyByToken.get(token)
     if (key !== undefined) this.#remove(key)
     // A flight for an unknown key may be about this token: drop them all.
@@ -119,6 +129,7 @@ export class SessionCache<T> {
 
   evictUser(userId: string): void {
     this.#generation++
+    this.stats.evictions++
     for (const key of this.#keysByUser.get(userId) ?? []) this.#remove(key)
     this.#inFlight.clear()
   }

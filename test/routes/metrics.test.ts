@@ -1,0 +1,27 @@
+import t from 'tap'
+import { buildHarness, fileDatabase, signUp } from '../helper.ts'
+
+const db = await fileDatabase(t)
+const TOKEN = 'metrics-token-0123456789'
+
+t.test('/metrics needs the bearer token and reports cache and query counters', async (t) => {
+  const { app } = await buildHarness(t, { db, env: { METRICS_TOKEN: TOKEN } })
+  const user = await signUp(app)
+  for (let i = 0; i < 3; i++) await app.inject({ url: '/api/x', headers: { cookie: user.cookie } })
+  for (const authorization of [undefined, 'Bearer wrong', `Bearer ${TOKEN}x`, TOKEN]) {
+    const res = await app.inject({ url: '/metrics', headers: authorization ? { authorization } : {} })
+    t.equal(res.statusCode, 404, `refused: ${authorization ?? 'no header'}`)
+  }
+  const res = await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })
+  t.equal(res.statusCode, 200)
+  t.match(res.headers['content-type'], /text\/plain/)
+  t.match(res.body, /^gateway_session_cache_hits_total [1-9]\d*$/m, 'hits counted')
+  t.match(res.body, /^gateway_session_cache_misses_total [1-9]\d*$/m, 'the first request missed')
+  t.match(res.body, /^gateway_db_queries_total [1-9]\d*$/m)
+  t.match(res.body, /^process_resident_memory_bytes \d+$/m)
+})
+
+t.test('without METRICS_TOKEN there is no /metrics', async (t) => {
+  const { app } = await buildHarness(t, { db })
+  t.equal((await app.inject({ url: '/metrics' })).statusCode, 404)
+})
