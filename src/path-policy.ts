@@ -13,6 +13,7 @@
 export type PolicyPath = { ok: true; path: string } | { ok: false; reason: string }
 
 const MAX_DECODE_ROUNDS = 3
+const ASCII = /^[\x00-\x7f]*$/
 // Control characters (NUL included) have no business in a path and are how
 // several parsers were tricked into truncating one.
 const CONTROL = /[\u0000-\u001f\u007f]/
@@ -43,7 +44,9 @@ export function normalizePolicyPath(url: string): PolicyPath {
   // Windows-style and IIS-style servers treat "\" as a separator; some
   // frameworks apply Unicode compatibility normalisation, which turns a
   // fullwidth solidus (U+FF0F) into "/" and fullwidth letters into ASCII.
-  path = path.normalize('NFKC').replace(/\\/g, '/')
+  // (NFKC is the identity on ASCII, so the common case skips it.)
+  if (!ASCII.test(path)) path = path.normalize('NFKC')
+  path = path.replace(/\\/g, '/')
   const segments: string[] = []
   for (const raw of path.split('/')) {
     // Matrix parameters (";jsessionid=…") are ignored by servlet-style routers.

@@ -94,6 +94,8 @@ export class SessionCache<T> {
    * Errors propagate to every waiter and are never cached.
    */
   resolve(key: string, lookup: () => Promise<LookupOutcome<T>>): Promise<LookupOutcome<T>> {
+    // Disabled means every request is validated on its own, coalescing included.
+    if (!this.enabled) return lookup()
     const pending = this.#inFlight.get(key)
     if (pending !== undefined) return pending.promise
     const generation = this.#generation

@@ -17,16 +17,44 @@ export default async function metricsRoutes(app: FastifyInstance, { config }: { 
     const cache = app.sessionCache
     const memory = process.memoryUsage()
     const lines = [
-      metric('gateway_db_queries_total', 'counter', 'Queries issued to the database', app.database.queryCount()),
-      metric('gateway_session_cache_hits_total', 'counter', 'Sessions served from the cache', cache.stats.hits),
-      metric('gateway_session_cache_negative_hits_total', 'counter', 'Unknown cookies answered from the cache', cache.stats.negativeHits),
-      metric('gateway_session_cache_misses_total', 'counter', 'Session lookups that went to the database', cache.stats.misses),
-      metric('gateway_session_cache_evictions_total', 'counter', 'Revocations applied to the cache', cache.stats.evictions),
+      metric(
+        'gateway_db_queries_total',
+        'counter',
+        'Queries issued to the database',
+        app.database.queryCount(),
+      ),
+      metric(
+        'gateway_session_cache_hits_total',
+        'counter',
+        'Sessions served from the cache',
+        cache.stats.hits,
+      ),
+      metric(
+        'gateway_session_cache_negative_hits_total',
+        'counter',
+        'Unknown cookies answered from the cache',
+        cache.stats.negativeHits,
+      ),
+      metric(
+        'gateway_session_cache_misses_total',
+        'counter',
+        'Session lookups that went to the database',
+        cache.stats.misses,
+      ),
+      metric(
+        'gateway_session_cache_evictions_total',
+        'counter',
+        'Revocations applied to the cache',
+        cache.stats.evictions,
+      ),
       metric('gateway_session_cache_entries', 'gauge', 'Cached sessions', cache.size.entries),
       metric('process_resident_memory_bytes', 'gauge', 'Resident set size', memory.rss),
       metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use', memory.heapUsed),
     ]
-    return reply.type('text/plain; version=0.0.4').header('cache-control', 'no-store').send(`${lines.join('\n')}\n`)
+    return reply
+      .type('text/plain; version=0.0.4')
+      .header('cache-control', 'no-store')
+      .send(`${lines.join('\n')}\n`)
   })
 }
 

@@ -140,10 +140,12 @@ t.test('memory is bounded: the oldest entries go first', async (t) => {
   t.equal(cache.size.entries, 3)
 })
 
-t.test('ttlMs 0 disables caching but still coalesces', async (t) => {
+t.test('ttlMs 0 disables caching and coalescing: every request is validated', async (t) => {
   const { cache } = setup({ ttlMs: 0 })
   t.notOk(cache.enabled)
-  await cache.resolve('k1', async () => session('t1', 'u1'))
+  let calls = 0
+  await Promise.all([1, 2, 3].map(() => cache.resolve('k1', async () => (calls++, session('t1', 'u1')))))
+  t.equal(calls, 3)
   t.equal(cache.peek('k1').state, 'miss')
 })
 

@@ -1,0 +1,336 @@
+// npm run bench: the gateway against a bare proxy hop and the forward-auth
+// patterns it replaces, measured side by side in one run, in alternating
+// rounds, on this machine. Ratios, not absolute numbers, are the result.
+// BENCH_SECONDS (default 5) and BENCH_ROUNDS (default 3) size the run;
+// DATABASE_URL runs the gateways on Postgres instead of PGlite.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Config } from '../src/config.ts'
+import { barChart } from './chart.ts'
+import { type LoadResult, load } from './load.ts'
+import { type Running, startProcess } from './processes.ts'
+import { freePort, startCaddy, startNginx } from './proxies.ts'
+import { seedSessions } from './seed.ts'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const CONNECTIONS = 50
+const SESSIONS = 10_000
+const SECRET = 'bench-secret-0123456789abcdef0123456789abcdef'
+const METRICS_TOKEN = 'bench-metrics-token-0123456789'
+const ORIGIN = 'http://localhost:3001'
+const TSX = ['--import', 'tsx']
+
+const has = (command: string) => {
+  try {
+    execFileSync('which', [command], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+function databaseFor(dataDir: string): Config['database'] {
+  const url = process.env.DATABASE_URL
+  return url === undefined
+    ? { driver: 'pglite', url: undefined, neonWsProxy: undefined }
+    : { driver: 'pg', url, neonWsProxy: undefined }
+}
+
+async function startGateway(
+  name: string,
+  dataDir: string,
+  upstream: number,
+  env: Record<string, string> = {},
+) {
+  const port = await freePort()
+  const running = await startProcess(
+    name,
+    process.execPath,
+    [...TSX, 'src/server.ts'],
+    {
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      API_UPSTREAM_URL: `http://127.0.0.1:${upstream}`,
+      BETTER_AUTH_SECRET: SECRET,
+      METRICS_TOKEN,
+      // Per-request logs off, as for every participant; warnings still print.
+      LOG_LEVEL: 'warn',
+      TRUST_PROXY: 'true',
+      ...env,
+    },
+    null,
+    port,
+  )
+  for (let i = 0; i < 300; i++) {
+    if (
+      await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return running
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${name} never became ready`)
+}
+
+async function metric(gateway: Running, name: string): Promise<number> {
+  const text = await fetch(`http://127.0.0.1:${gateway.port}/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  }).then((r) => r.text())
+  return Number(text.match(new RegExp(`^${name} (\\d+)`, 'm'))?.[1] ?? Number.NaN)
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
+
+async function main() {
+  const work = mkdtempSync(join(tmpdir(), 'gateway-bench-'))
+  const running: Running[] = []
+  try {
+    const upstream = await startProcess(
+      'upstream',
+      process.execPath,
+      [...TSX, 'bench/fast-upstream.ts'],
+      {},
+      /listening (\d+)/,
+    )
+    running.push(upstream)
+    const bare = await startProcess(
+      'bare',
+      process.execPath,
+      [...TSX, 'bench/bare-proxy.ts'],
+      { UPSTREAM: `http://127.0.0.1:${upstream.port}` },
+      /listening (\d+)/,
+    )
+    running.push(bare)
+
+    console.log(`seeding ${SESSIONS} sessions…`)
+    const mainDir = join(work, 'main')
+    const cookies = await seedSessions(databaseFor(mainDir), mainDir, SECRET, SESSIONS)
+    const hot = cookies[0] as string
+    const gateway = await startGateway('gateway', mainDir, upstream.port)
+    running.push(gateway)
+
+    // Per-request validation for the forward-auth patterns: the same /verify
+    // with the session cache off, i.e. a Better Auth check on every request.
+    const uncachedDir = join(work, 'uncached')
+    const uncachedCookies = process.env.DATABASE_URL
+      ? cookies
+      : await seedSessions(databaseFor(uncachedDir), uncachedDir, SECRET, 1)
+    const uncached = await startGateway('gateway-uncached', uncachedDir, upstream.port, {
+      SESSION_CACHE_TTL_MS: '0',
+    })
+    running.push(uncached)
+
+    const stormUser = { name: 'Storm', email: 'storm@bench.example', password: 'storm password 123' }
+    await fetch(`http://127.0.0.1:${gateway.port}/api/auth/sign-up/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: ORIGIN, 'x-forwarded-for': '198.51.100.1' },
+      body: JSON.stringify(stormUser),
+    })
+
+    const forwardAuth: Running[] = []
+    if (has('nginx')) forwardAuth.push(await startNginx(mkdirIn(work, 'nginx'), upstream.port, uncached.port))
+    else console.log('nginx not installed: skipping the auth_request pattern')
+    if (has('caddy')) forwardAuth.push(await startCaddy(mkdirIn(work, 'caddy'), upstream.port, uncached.port))
+    else console.log('caddy not installed: skipping the forward_auth pattern')
+    running.push(...forwardAuth)
+
+    let peakRss = 0
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, gateway.rss())
+    }, 250)
+
+    const url = (p: Running) => `http://127.0.0.1:${p.port}/api/bench`
+    const scenarios: { name: string; run: () => Promise<LoadResult> }[] = [
+      {
+        name: 'bare @fastify/http-proxy hop',
+        run: () => load({ url: url(bare), seconds: SECONDS, connections: CONNECTIONS }),
+      },
+      {
+        name: 'gateway, anonymous',
+        run: () => load({ url: url(gateway), seconds: SECONDS, connections: CONNECTIONS }),
+      },
+      {
+        name: 'gateway, signed in, hot cache',
+        run: () => load({ url: url(gateway), seconds: SECONDS, connections: CONNECTIONS, cookies: [hot] }),
+      },
+      {
+        name: `gateway, ${SESSIONS} distinct sessions`,
+        run: () => load({ url: url(gateway), seconds: SECONDS, connections: CONNECTIONS, cookies }),
+      },
+      ...forwardAuth.map((proxy) => ({
+        name: `${proxy.name} ${proxy.name === 'nginx' ? 'auth_request' : 'forward_auth'} → /verify (uncached)`,
+        run: () =>
+          load({
+            url: url(proxy),
+            seconds: SECONDS,
+            connections: CONNECTIONS,
+            cookies: [uncachedCookies[0] as string],
+          }),
+      })),
+      {
+        name: 'gateway, hot cache, during a sign-in storm',
+        run: async () => {
+          const storm = load({
+            url: `http://127.0.0.1:${gateway.port}/api/auth/sign-in/email`,
+            method: 'POST',
+            seconds: SECONDS,
+            connections: 8,
+            // A fresh client address per sign-in, so the per-IP limit never
+            // short-circuits the scrypt work this scenario is about.
+            headers: (i) => ({
+              origin: ORIGIN,
+              'x-forwarded-for': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+            }),
+            body: () => JSON.stringify({ email: stormUser.email, password: stormUser.password }),
+          })
+          const proxied = await load({
+            url: url(gateway),
+            seconds: SECONDS,
+            connections: CONNECTIONS,
+            cookies: [hot],
+          })
+          const signIns = await storm
+          console.log(`    sign-in storm: ${Math.round(signIns.rps)} sign-ins/s, ${signIns.non2xx} non-2xx`)
+          return proxied
+        },
+      },
+    ]
+
+    console.log('warming up…')
+    for (const scenario of scenarios.slice(0, 4)) await loadQuietly(scenario.run, 2)
+
+    const results = new Map<string, LoadResult[]>()
+    let queriesPerRequest = Number.NaN
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`round ${round}/${ROUNDS}`)
+      for (const scenario of scenarios) {
+        const before = scenario.name.includes('hot cache')
+          ? await metric(gateway, 'gateway_db_queries_total')
+          : 0
+        const result = await scenario.run()
+        if (scenario.name === 'gateway, signed in, hot cache') {
+          const queries = (await metric(gateway, 'gateway_db_queries_total')) - before
+          queriesPerRequest = queries / (result.rps * SECONDS)
+        }
+        console.log(`  ${scenario.name}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms`)
+        results.set(scenario.name, [...(results.get(scenario.name) ?? []), result])
+      }
+    }
+    clearInterval(sampler)
+
+    const summary = scenarios.map(({ name }) => {
+      const runs = results.get(name) ?? []
+      return {
+        name,
+        rps: median(runs.map((r) => r.rps)),
+        p50: median(runs.map((r) => r.p50)),
+        p99: median(runs.map((r) => r.p99)),
+        errors: runs.reduce((n, r) => n + r.errors, 0),
+        non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+      }
+    })
+    const byName = (name: string) => summary.find((s) => s.name.startsWith(name))
+    const baseline = byName('bare')?.rps ?? 1
+    console.log(
+      `\n${'scenario'.padEnd(56)} ${'req/s'.padStart(8)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'×bare'.padStart(6)}`,
+    )
+    for (const s of summary) {
+      console.log(
+        `${s.name.padEnd(56)} ${Math.round(s.rps).toString().padStart(8)} ${String(s.p50).padStart(6)} ${String(s.p99).padStart(6)} ${(s.rps / baseline).toFixed(2).padStart(6)}${s.errors + s.non2xx > 0 ? `  (${s.errors} errors, ${s.non2xx} non-2xx)` : ''}`,
+      )
+    }
+
+    const hotRow = byName('gateway, signed in, hot cache')
+    const bareRow = byName('bare')
+    const manyRow = byName(`gateway, ${SESSIONS}`)
+    const stormRow = byName('gateway, hot cache, during')
+    const forward = summary.filter((s) => s.name.includes('→ /verify'))
+    const targets = [
+      [
+        'hot cache ≥ 0.90× bare req/s',
+        (hotRow?.rps ?? 0) >= 0.9 * baseline,
+        ((hotRow?.rps ?? 0) / baseline).toFixed(2),
+      ],
+      [
+        'hot cache p99 ≤ 1.5× bare p99',
+        (hotRow?.p99 ?? Infinity) <= 1.5 * (bareRow?.p99 ?? 0),
+        `${hotRow?.p99} vs ${bareRow?.p99} ms`,
+      ],
+      ...forward.map((f) => [
+        `hot cache ≥ 8× ${f.name.split(' ')[0]}`,
+        (hotRow?.rps ?? 0) >= 8 * f.rps,
+        ((hotRow?.rps ?? 0) / f.rps).toFixed(1),
+      ]),
+      [
+        `${SESSIONS} sessions ≥ 0.6× bare`,
+        (manyRow?.rps ?? 0) >= 0.6 * baseline,
+        ((manyRow?.rps ?? 0) / baseline).toFixed(2),
+      ],
+      ['zero queries per request on a hot cache', queriesPerRequest === 0, queriesPerRequest.toFixed(4)],
+      [
+        'gateway RSS under load ≤ 150 MB',
+        peakRss <= 150 * 1024 * 1024,
+        `${(peakRss / 1024 / 1024).toFixed(0)} MB`,
+      ],
+      [
+        'p99 during a sign-in storm ≤ 2× idle p99',
+        (stormRow?.p99 ?? Infinity) <= 2 * (hotRow?.p99 ?? 0),
+        `${stormRow?.p99} vs ${hotRow?.p99} ms`,
+      ],
+    ] as const
+    console.log('\ntargets:')
+    for (const [name, ok, value] of targets) console.log(`  ${ok ? 'met   ' : 'MISSED'} ${name}: ${value}`)
+
+    const date = new Date().toISOString().slice(0, 10)
+    mkdirSync('bench/results', { recursive: true })
+    const record = {
+      date: new Date().toISOString(),
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      settings: {
+        seconds: SECONDS,
+        rounds: ROUNDS,
+        connections: CONNECTIONS,
+        sessions: SESSIONS,
+        database: process.env.DATABASE_URL ? 'postgres' : 'pglite',
+      },
+      summary,
+      queriesPerRequestHotCache: queriesPerRequest,
+      peakGatewayRssBytes: peakRss,
+      targets: targets.map(([name, ok, value]) => ({ name, met: ok, value })),
+    }
+    writeFileSync(`bench/results/${date}.json`, `${JSON.stringify(record, null, 2)}\n`)
+    writeFileSync(
+      `bench/results/${date}.svg`,
+      barChart(
+        `req/s on ${record.machine.cpus} cores, ${record.settings.database} (ratio to the bare hop)`,
+        summary.map((s) => ({ label: s.name, rps: s.rps })),
+        baseline,
+      ),
+    )
+    console.log(`\nwrote bench/results/${date}.json and .svg`)
+  } finally {
+    await Promise.all(running.map((r) => r.stop()))
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+function mkdirIn(parent: string, name: string): string {
+  const dir = join(parent, name)
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+async function loadQuietly(run: () => Promise<LoadResult>, _seconds: number) {
+  await run().catch(() => undefined)
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exitCode = 1
+})
