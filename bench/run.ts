@@ -287,7 +287,7 @@ async function main() {
     console.log('\ntargets:')
     for (const [name, ok, value] of targets) console.log(`  ${ok ? 'met   ' : 'MISSED'} ${name}: ${value}`)
 
-    const date = new Date().toISOString().slice(0, 10)
+    const date = `${new Date().toISOString().slice(0, 10)}-${process.env.DATABASE_URL ? 'postgres' : 'pglite'}`
     mkdirSync('bench/results', { recursive: true })
     const record = {
       date: new Date().toISOString(),
