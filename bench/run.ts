@@ -46,10 +46,12 @@ async function startGateway(
   env: Record<string, string> = {},
 ) {
   const port = await freePort()
+  // The compiled output, as production (the Dockerfile) runs it: the tsx
+  // loader alone adds ~50 MB of RSS (measured 166 MB vs 118 MB idle).
   const running = await startProcess(
     name,
     process.execPath,
-    [...TSX, 'src/server.ts'],
+    ['dist/src/server.js'],
     {
       PORT: String(port),
       DATA_DIR: dataDir,
