@@ -25,10 +25,3 @@ function cookieName(pair: string): string {
   const eq = pair.indexOf('=')
   return (eq === -1 ? pair : pair.slice(0, eq)).trim()
 }
-
-/** Cheap pre-check so anonymous traffic never costs a session lookup. */
-export function hasSessionCookie(cookieHeader: string | undefined): boolean {
-  return (
-    cookieHeader !== undefined && /(?:^|;)\s*(?:__Secure-)?better-auth\.session_token=/.test(cookieHeader)
-  )
-}

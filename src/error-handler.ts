@@ -29,7 +29,7 @@ const STATUS_TEXT: Record<number, string> = {
   504: 'Gateway Timeout',
 }
 
-export function statusOf(error: { statusCode?: number }): number {
+function statusOf(error: { statusCode?: number }): number {
   const status = error.statusCode
   return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500
 }

@@ -1,6 +1,7 @@
 // Liveness says the process runs; readiness says it can do its job, which
 // for an auth gateway means the session store answers.
 import type { FastifyInstance } from 'fastify'
+import { RETRY_AFTER_SECONDS } from '../../src/errors.ts'
 
 export default async function healthRoutes(app: FastifyInstance) {
   app.get('/healthz', async () => ({ status: 'ok' }))
@@ -11,7 +12,10 @@ export default async function healthRoutes(app: FastifyInstance) {
       return { status: 'ready', database: 'up' }
     } catch (err) {
       request.log.warn({ err }, 'readiness check: database unreachable')
-      return reply.code(503).header('retry-after', '5').send({ status: 'unavailable', database: 'down' })
+      return reply
+        .code(503)
+        .header('retry-after', String(RETRY_AFTER_SECONDS))
+        .send({ status: 'unavailable', database: 'down' })
     }
   })
 }
