@@ -4,8 +4,10 @@ import { AccountThrottle } from './account-throttle.ts'
 import { type Auth, createAuth, sessionCookieName } from './auth.ts'
 import type { Config } from './config.ts'
 import { type AuthHandler, createGuardedAuthHandler } from './guarded-auth.ts'
+import { batchSessionLoads } from './session-batch.ts'
 import { SessionCache } from './session-cache.ts'
 import { createSessionLookup, type LookupSession, type SignedIn } from './session-lookup.ts'
+import { signedCookieVerifier } from './signed-cookie.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,7 +40,28 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
   app.decorate('auth', auth)
   app.decorate('authHandler', createGuardedAuthHandler(auth, new AccountThrottle()))
   app.decorate('sessionCache', cache)
-  app.decorate('lookupSession', createSessionLookup(auth, cache, sessionCookieName(config.secureCookies)))
+  const { internalAdapter, sessionConfig } = await auth.$context
+  const loadRow = batchSessionLoads(async (tokens) => {
+    const found = await internalAdapter.findSessions(tokens)
+    return found.map(({ session, user }) => ({
+      token: session.token,
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      expiresAt: new Date(session.expiresAt),
+    }))
+  })
+  app.decorate(
+    'lookupSession',
+    createSessionLookup({
+      auth,
+      cache,
+      cookieName: sessionCookieName(config.secureCookies),
+      verifyCookie: signedCookieVerifier(config.secret),
+      loadRow,
+      sessionConfig,
+    }),
+  )
 }
 
 export default fp(authPlugin, { name: 'auth', dependencies: ['database'] })

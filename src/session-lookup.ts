@@ -4,7 +4,9 @@
 // "anonymous". Validated sessions come from the in-process cache when fresh.
 import type { Auth } from './auth.ts'
 import { type Identity, identityHeaders } from './identity-headers.ts'
+import type { LoadSessionRow, SessionRow } from './session-batch.ts'
 import type { LookupOutcome, SessionCache } from './session-cache.ts'
+import type { VerifySignedCookie } from './signed-cookie.ts'
 
 /** A validated identity with its upstream headers computed once. */
 export interface SignedIn {
@@ -22,11 +24,26 @@ export type LookupSession = (cookieHeader: string | undefined) => Promise<Sessio
 const ANONYMOUS: SessionLookup = { state: 'anonymous', setCookie: [] }
 const NO_COOKIES: string[] = []
 
-export function createSessionLookup(
-  auth: Auth,
-  cache: SessionCache<SignedIn>,
-  cookieName: string,
-): LookupSession {
+export interface SessionLookupOptions {
+  auth: Auth
+  cache: SessionCache<SignedIn>
+  cookieName: string
+  /** The token inside a correctly signed cookie value, undefined for anything else. */
+  verifyCookie: VerifySignedCookie
+  /** The session row for a token, batched with the other misses of the moment. */
+  loadRow: LoadSessionRow
+  /** Better Auth's session lifetime and refresh interval, in seconds. */
+  sessionConfig: { expiresIn: number; updateAge: number }
+  now?: () => number
+}
+
+export function createSessionLookup(options: SessionLookupOptions): LookupSession {
+  const { auth, cache, cookieName, verifyCookie, loadRow, sessionConfig } = options
+  const now = options.now ?? Date.now
+  // Better Auth refreshes a session once it is older than updateAge; its
+  // expiry then reads expiresAt = refreshedAt + expiresIn.
+  const refreshDueBefore = (sessionConfig.expiresIn - sessionConfig.updateAge) * 1000
+
   return async function lookupSession(cookieHeader) {
     const key = sessionCookieValue(cookieHeader, cookieName)
     if (key === undefined) return ANONYMOUS
@@ -35,11 +52,16 @@ export function createSessionLookup(
     if (cached.state === 'hit') return { state: 'signed-in', setCookie: NO_COOKIES, ...cached.entry.value }
     if (cached.state === 'negative') return ANONYMOUS
 
+    // A forged or mangled value costs one HMAC and is never cached, so a
+    // flood of them can neither reach the database nor crowd the cache.
+    const token = key === AMBIGUOUS ? undefined : verifyCookie(key)
+    if (token === undefined && key !== AMBIGUOUS) return ANONYMOUS
+
     // Set-Cookie (a refreshed expiry, or a clearing cookie) belongs to the
     // request whose lookup produced it; requests that shared the lookup
     // don't need it, and it is never cached.
     let setCookie = NO_COOKIES
-    const validate = async (): Promise<LookupOutcome<SignedIn>> => {
+    const askBetterAuth = async (): Promise<LookupOutcome<SignedIn>> => {
       // returnHeaders: without it, server-side getSession drops the refresh cookie.
       const result = await auth.api.getSession({
         headers: new Headers({ cookie: cookieHeader ?? '' }),
@@ -48,20 +70,33 @@ export function createSessionLookup(
       setCookie = result.headers.getSetCookie()
       const data = result.response
       if (data === null) return { kind: 'none' }
-      const identity = { userId: data.user.id, email: data.user.email, name: data.user.name }
-      return {
-        kind: 'session',
-        value: { identity, headers: identityHeaders(identity) },
-        token: data.session.token,
-        userId: data.user.id,
-        sessionExpiresAt: new Date(data.session.expiresAt).getTime(),
-      }
+      const { session, user } = data
+      return sessionOutcome({
+        token: session.token,
+        userId: user.id,
+        email: user.email,
+        name: user.name,
+        expiresAt: new Date(session.expiresAt),
+      })
     }
+    const validate = async (): Promise<LookupOutcome<SignedIn>> => {
+      // The common case, decided without Better Auth: a live session that is
+      // not yet due for refresh. Anything else (no row, expired, due for
+      // refresh) is Better Auth's to answer, with the Set-Cookie it sends.
+      const row = await loadRow(token as string)
+      if (row !== undefined) {
+        const expiresAt = row.expiresAt.getTime()
+        const at = now()
+        if (expiresAt > at && expiresAt - refreshDueBefore > at) return sessionOutcome(row)
+      }
+      return askBetterAuth()
+    }
+
     let outcome: LookupOutcome<SignedIn>
     try {
-      // A cookie header naming the session twice is looked up uncached: the
-      // key must be exactly the value Better Auth validates.
-      outcome = key === AMBIGUOUS ? await validate() : await cache.resolve(key, validate)
+      // A cookie header naming the session twice is left to Better Auth,
+      // uncached: the key must be exactly the value Better Auth validates.
+      outcome = key === AMBIGUOUS ? await askBetterAuth() : await cache.resolve(key, validate)
     } catch (error) {
       // Better Auth throws UNAUTHORIZED for a session that vanished mid-refresh;
       // anything else (a database error) is a failure to validate.
@@ -70,6 +105,17 @@ export function createSessionLookup(
     }
     if (outcome.kind === 'none') return { state: 'anonymous', setCookie }
     return { state: 'signed-in', setCookie, ...outcome.value }
+  }
+}
+
+function sessionOutcome(row: SessionRow): LookupOutcome<SignedIn> {
+  const identity = { userId: row.userId, email: row.email, name: row.name }
+  return {
+    kind: 'session',
+    value: { identity, headers: identityHeaders(identity) },
+    token: row.token,
+    userId: row.userId,
+    sessionExpiresAt: row.expiresAt.getTime(),
   }
 }
 

@@ -2,8 +2,9 @@
 // on a hot cache, revocation exact on every path that revokes, coalesced
 // misses, a negative cache for unknown cookies, and refresh still working.
 import { createHmac, randomBytes } from 'node:crypto'
-import { sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import t from 'tap'
+import { session } from '../../db/schema.ts'
 import { createTestDatabase } from '../fixtures/test-database.ts'
 import {
   buildHarness,
@@ -45,6 +46,40 @@ t.test('concurrent misses for one session are one lookup', async (t) => {
   )
   const queries = database.queryCount() - before
   t.ok(queries > 0 && queries <= 3, `25 concurrent first requests cost ${queries} queries (one lookup)`)
+})
+
+t.test('misses for distinct sessions that arrive together share one query', async (t) => {
+  const { app, database } = await buildHarness(t, { db })
+  const users = []
+  for (let i = 0; i < 12; i++) users.push(await signUp(app, { name: `Batch ${i}` }))
+  app.sessionCache.clear()
+  const before = database.queryCount()
+  const answers = await Promise.all(
+    users.map((user) => app.inject({ url: '/verify', headers: { cookie: user.cookie } })),
+  )
+  const queries = database.queryCount() - before
+  t.ok(queries >= 1 && queries <= 2, `12 concurrent first requests for 12 sessions cost ${queries} queries`)
+  t.same(
+    answers.map((res) => [res.statusCode, res.headers['x-user-email'], res.headers['x-user-name']]),
+    users.map((user, i) => [200, encodeURIComponent(user.email), `Batch%20${i}`]),
+    "each request gets its own identity, never a neighbour's",
+  )
+})
+
+t.test('an expired session is anonymous, and Better Auth clears its cookie', async (t) => {
+  const { app, api, database } = await buildHarness(t, { db })
+  const user = await signUp(app)
+  const token = decodeURIComponent(user.cookie.split('=')[1] as string).split('.')[0] as string
+  await database.db.execute(
+    sql`update "session" set expires_at = now() - interval '1 minute' where token = ${token}`,
+  )
+  app.sessionCache.clear()
+  const res = await app.inject({ url: '/api/expired', headers: { cookie: user.cookie } })
+  t.equal(res.statusCode, 200, 'a public path still answers')
+  t.notOk(api.last().headers['x-user-id'], 'with no identity')
+  t.match(String(res.headers['set-cookie']), /better-auth\.session_token=;.*Max-Age=0/, 'cookie cleared')
+  const rows = await database.db.select().from(session).where(eq(session.token, token))
+  t.equal(rows.length, 0, 'and the expired row deleted, as Better Auth does')
 })
 
 t.test('a flood of unknown cookies is one query per cookie, not per request', async (t) => {
