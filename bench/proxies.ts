@@ -1,6 +1,6 @@
 // nginx auth_request and Caddy forward_auth in front of the fast upstream,
-// each asking a gateway's /verify on every request: the forward-auth pattern
-// the gateway is compared with.
+// each asking an auth service on every request: the forward-auth pattern the
+// gateway is compared with.
 import { writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:net'
@@ -15,7 +15,12 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-export async function startNginx(dir: string, upstream: number, verify: number): Promise<Running> {
+export async function startNginx(
+  dir: string,
+  upstream: number,
+  verify: number,
+  path: string,
+): Promise<Running> {
   const port = await freePort()
   writeFileSync(
     join(dir, 'nginx.conf'),
@@ -34,7 +39,7 @@ http {
     listen 127.0.0.1:${port};
     location = /_verify {
       internal;
-      proxy_pass http://auth/verify;
+      proxy_pass http://auth${path};
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_pass_request_body off;
@@ -60,7 +65,12 @@ http {
   )
 }
 
-export async function startCaddy(dir: string, upstream: number, verify: number): Promise<Running> {
+export async function startCaddy(
+  dir: string,
+  upstream: number,
+  verify: number,
+  path: string,
+): Promise<Running> {
   const port = await freePort()
   writeFileSync(
     join(dir, 'Caddyfile'),
@@ -70,7 +80,7 @@ export async function startCaddy(dir: string, upstream: number, verify: number):
 }
 http://127.0.0.1:${port} {
   forward_auth 127.0.0.1:${verify} {
-    uri /verify
+    uri ${path}
     copy_headers X-User-Id X-User-Email X-User-Name
   }
   reverse_proxy 127.0.0.1:${upstream}

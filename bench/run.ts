@@ -139,8 +139,21 @@ async function main() {
     const gateway = await startGateway('gateway', mainDir, upstream.port)
     running.push(gateway)
 
-    // Per-request validation for the forward-auth patterns: the same /verify
-    // with the session cache off, i.e. a Better Auth check on every request.
+    // Per-request validation for the forward-auth patterns: Better Auth's
+    // getSession on every request, as deployed without the gateway.
+    const checkDir = join(work, 'check')
+    const checkCookies = process.env.DATABASE_URL
+      ? cookies
+      : await seedSessions(databaseFor(checkDir), checkDir, SECRET, 1)
+    const check = await startProcess(
+      'better-auth-check',
+      process.execPath,
+      [...TSX, 'bench/better-auth-check.ts'],
+      { DATA_DIR: checkDir, BETTER_AUTH_SECRET: SECRET },
+      /listening (\d+)/,
+    )
+    running.push(check)
+    // The gateway with its cache off: what the cheap miss path alone gives.
     const uncachedDir = join(work, 'uncached')
     const uncachedCookies = process.env.DATABASE_URL
       ? cookies
@@ -158,9 +171,11 @@ async function main() {
     })
 
     const forwardAuth: Running[] = []
-    if (has('nginx')) forwardAuth.push(await startNginx(mkdirIn(work, 'nginx'), upstream.port, uncached.port))
+    if (has('nginx'))
+      forwardAuth.push(await startNginx(mkdirIn(work, 'nginx'), upstream.port, check.port, '/check'))
     else console.log('nginx not installed: skipping the auth_request pattern')
-    if (has('caddy')) forwardAuth.push(await startCaddy(mkdirIn(work, 'caddy'), upstream.port, uncached.port))
+    if (has('caddy'))
+      forwardAuth.push(await startCaddy(mkdirIn(work, 'caddy'), upstream.port, check.port, '/check'))
     else console.log('caddy not installed: skipping the forward_auth pattern')
     running.push(...forwardAuth)
 
@@ -187,14 +202,24 @@ async function main() {
         name: `gateway, ${SESSIONS} distinct sessions`,
         run: () => load({ url: url(gateway), seconds: SECONDS, connections: CONNECTIONS, cookies }),
       },
+      {
+        name: 'gateway, cache off (SESSION_CACHE_TTL_MS=0)',
+        run: () =>
+          load({
+            url: url(uncached),
+            seconds: SECONDS,
+            connections: CONNECTIONS,
+            cookies: [uncachedCookies[0] as string],
+          }),
+      },
       ...forwardAuth.map((proxy) => ({
-        name: `${proxy.name} ${proxy.name === 'nginx' ? 'auth_request' : 'forward_auth'} → /verify (uncached)`,
+        name: `${proxy.name} ${proxy.name === 'nginx' ? 'auth_request' : 'forward_auth'} → Better Auth getSession`,
         run: () =>
           load({
             url: url(proxy),
             seconds: SECONDS,
             connections: CONNECTIONS,
-            cookies: [uncachedCookies[0] as string],
+            cookies: [checkCookies[0] as string],
           }),
       })),
       {
@@ -278,7 +303,7 @@ async function main() {
     const bareRow = byName('bare')
     const manyRow = byName(`gateway, ${SESSIONS}`)
     const stormRow = byName('gateway, hot cache, during')
-    const forward = summary.filter((s) => s.name.includes('→ /verify'))
+    const forward = summary.filter((s) => s.name.includes('→ Better Auth'))
     const hotDb = hotRow?.database
     const targets = [
       [
