@@ -29,6 +29,9 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
     negativeTtlMs: Math.min(2000, config.sessionCacheTtlMs),
     maxEntries: 50_000,
     maxNegativeEntries: 10_000,
+    // ~32 MB of identity text at most (JS strings take 1–2 bytes a character).
+    maxSize: 16 * 1024 * 1024,
+    sizeOf: identitySize,
   })
   const auth = createAuth({
     config,
@@ -62,6 +65,13 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
       sessionConfig,
     }),
   )
+}
+
+/** Characters an entry holds: the identity and its encoded headers. */
+function identitySize({ identity, headers }: SignedIn): number {
+  let size = identity.userId.length + identity.email.length + identity.name.length
+  for (const name in headers) size += name.length + (headers[name] as string).length
+  return size
 }
 
 export default fp(authPlugin, { name: 'auth', dependencies: ['database'] })

@@ -9,6 +9,8 @@
 
 export interface CachedSession<T> {
   value: T
+  /** What `sizeOf` said of the value when it was stored. */
+  size: number
   /** The raw session token (for eviction by token). */
   token: string
   userId: string
@@ -16,13 +18,20 @@ export interface CachedSession<T> {
   expiresAt: number
 }
 
-export interface SessionCacheOptions {
+export interface SessionCacheOptions<T> {
   /** How long a validated session is trusted without asking the database. 0 disables caching. */
   ttlMs: number
   /** How long an unknown or invalid cookie is remembered as such. */
   negativeTtlMs: number
   maxEntries: number
   maxNegativeEntries: number
+  /**
+   * A budget for what the entries hold, in the units `sizeOf` counts. Entry
+   * counts alone do not bound memory: a user's name is as long as the user
+   * makes it, and one user can hold many sessions.
+   */
+  maxSize?: number
+  sizeOf?: (value: T) => number
   now?: () => number
 }
 
@@ -47,13 +56,14 @@ export class SessionCache<T> {
   readonly #keyByToken = new Map<string, string>()
   readonly #keysByUser = new Map<string, Set<string>>()
   readonly #inFlight = new Map<string, InFlight<T>>()
-  readonly #options: SessionCacheOptions
+  readonly #options: SessionCacheOptions<T>
+  #size = 0
   readonly #now: () => number
   #generation = 0
   /** Lookup outcomes since start, for /metrics. */
   readonly stats = { hits: 0, negativeHits: 0, misses: 0, evictions: 0 }
 
-  constructor(options: SessionCacheOptions) {
+  constructor(options: SessionCacheOptions<T>) {
     this.#options = options
     this.#now = options.now ?? Date.now
   }
@@ -62,8 +72,13 @@ export class SessionCache<T> {
     return this.#options.ttlMs > 0
   }
 
-  get size(): { entries: number; negative: number; inFlight: number } {
-    return { entries: this.#entries.size, negative: this.#negative.size, inFlight: this.#inFlight.size }
+  get size(): { entries: number; negative: number; inFlight: number; bytes: number } {
+    return {
+      entries: this.#entries.size,
+      negative: this.#negative.size,
+      inFlight: this.#inFlight.size,
+      bytes: this.#size,
+    }
   }
 
   peek(key: string): CacheResult<T> {
@@ -139,6 +154,7 @@ export class SessionCache<T> {
   clear(): void {
     this.#generation++
     this.#entries.clear()
+    this.#size = 0
     this.#negative.clear()
     this.#keyByToken.clear()
     this.#keysByUser.clear()
@@ -156,11 +172,22 @@ export class SessionCache<T> {
     // Never outlive the session itself.
     const expiresAt = Math.min(now + this.#options.ttlMs, outcome.sessionExpiresAt)
     if (expiresAt <= now) return
-    if (!this.#entries.has(key) && this.#entries.size >= this.#options.maxEntries) {
+    const size = this.#options.sizeOf?.(outcome.value) ?? 0
+    const maxSize = this.#options.maxSize ?? Number.POSITIVE_INFINITY
+    // An entry larger than the whole budget is served but never cached.
+    if (size > maxSize) return
+    this.#remove(key)
+    while (this.#entries.size >= this.#options.maxEntries || this.#size + size > maxSize) {
       this.#remove(firstKey(this.#entries))
     }
-    this.#remove(key)
-    this.#entries.set(key, { value: outcome.value, token: outcome.token, userId: outcome.userId, expiresAt })
+    this.#entries.set(key, {
+      value: outcome.value,
+      size,
+      token: outcome.token,
+      userId: outcome.userId,
+      expiresAt,
+    })
+    this.#size += size
     this.#keyByToken.set(outcome.token, key)
     let keys = this.#keysByUser.get(outcome.userId)
     if (keys === undefined) {
@@ -174,6 +201,7 @@ export class SessionCache<T> {
     const entry = this.#entries.get(key)
     if (entry === undefined) return
     this.#entries.delete(key)
+    this.#size -= entry.size
     this.#keyByToken.delete(entry.token)
     const keys = this.#keysByUser.get(entry.userId)
     keys?.delete(key)

@@ -48,6 +48,12 @@ export default async function metricsRoutes(app: FastifyInstance, { config }: { 
         cache.stats.evictions,
       ),
       metric('gateway_session_cache_entries', 'gauge', 'Cached sessions', cache.size.entries),
+      metric(
+        'gateway_session_cache_size_chars',
+        'gauge',
+        'Identity text held by the cache (bounded at 16 Mi characters)',
+        cache.size.bytes,
+      ),
       metric('process_resident_memory_bytes', 'gauge', 'Resident set size', memory.rss),
       metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use', memory.heapUsed),
     ]

@@ -18,6 +18,7 @@ t.test('/metrics needs the bearer token and reports cache and query counters', a
   t.match(res.body, /^gateway_session_cache_hits_total [1-9]\d*$/m, 'hits counted')
   t.match(res.body, /^gateway_session_cache_misses_total [1-9]\d*$/m, 'the first request missed')
   t.match(res.body, /^gateway_db_queries_total [1-9]\d*$/m)
+  t.match(res.body, /^gateway_session_cache_size_chars [1-9]\d*$/m, 'the cached identity is counted')
   t.match(res.body, /^process_resident_memory_bytes \d+$/m)
 })
 

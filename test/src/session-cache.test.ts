@@ -1,8 +1,8 @@
 import t from 'tap'
-import { type LookupOutcome, SessionCache } from '../../src/session-cache.ts'
+import { type LookupOutcome, SessionCache, type SessionCacheOptions } from '../../src/session-cache.ts'
 import { sessionCookieValue } from '../../src/session-lookup.ts'
 
-function setup(overrides: Partial<ConstructorParameters<typeof SessionCache>[0]> = {}) {
+function setup(overrides: Partial<SessionCacheOptions<string>> = {}) {
   let now = 1_000_000
   const cache = new SessionCache<string>({
     ttlMs: 5000,
@@ -63,7 +63,7 @@ t.test('errors are never cached and reach every waiter', async (t) => {
   const failing = () => Promise.reject(new Error('database down'))
   await t.rejects(Promise.all([cache.resolve('k', failing), cache.resolve('k', failing)]), /database down/)
   t.equal(cache.peek('k').state, 'miss')
-  t.same(cache.size, { entries: 0, negative: 0, inFlight: 0 })
+  t.same(cache.size, { entries: 0, negative: 0, inFlight: 0, bytes: 0 })
 })
 
 t.test('concurrent misses for one key share one lookup', async (t) => {
@@ -140,6 +140,33 @@ t.test('memory is bounded: the oldest entries go first', async (t) => {
   t.equal(cache.size.entries, 3)
 })
 
+t.test('memory is bounded by size too: large identities push out the oldest', async (t) => {
+  const { cache } = setup({ maxSize: 100, sizeOf: (value: string) => value.length })
+  const sized = (token: string, length: number): LookupOutcome<string> => ({
+    kind: 'session',
+    value: 'x'.repeat(length),
+    token,
+    userId: `u-${token}`,
+    sessionExpiresAt: Number.MAX_SAFE_INTEGER,
+  })
+  await cache.resolve('a', async () => sized('ta', 40))
+  await cache.resolve('b', async () => sized('tb', 40))
+  t.equal(cache.size.bytes, 80)
+  await cache.resolve('c', async () => sized('tc', 40))
+  t.equal(cache.peek('a').state, 'miss', 'the oldest made room')
+  t.equal(cache.peek('c').state, 'hit')
+  t.equal(cache.size.bytes, 80)
+  await cache.resolve('huge', async () => sized('th', 101))
+  t.equal(cache.peek('huge').state, 'miss', 'larger than the whole budget: served, never cached')
+  t.equal(cache.peek('b').state, 'hit', 'and it evicted nothing')
+  await cache.resolve('b', async () => sized('tb', 10))
+  t.equal(cache.size.bytes, 50, 'replacing an entry releases its old size')
+  cache.evictToken('tc')
+  t.equal(cache.size.bytes, 10, 'eviction releases its size')
+  cache.clear()
+  t.equal(cache.size.bytes, 0)
+})
+
 t.test('ttlMs 0 disables caching and coalescing: every request is validated', async (t) => {
   const { cache } = setup({ ttlMs: 0 })
   t.notOk(cache.enabled)
@@ -153,7 +180,7 @@ t.test('clear() forgets everything', async (t) => {
   const { cache } = setup()
   await cache.resolve('k1', async () => session('t1', 'u1'))
   cache.clear()
-  t.same(cache.size, { entries: 0, negative: 0, inFlight: 0 })
+  t.same(cache.size, { entries: 0, negative: 0, inFlight: 0, bytes: 0 })
 })
 
 t.test('sessionCookieValue: exactly the value Better Auth reads, or ambiguous', async (t) => {
