@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import { type AddressInfo, createServer } from 'node:net'
 import t from 'tap'
 import { buildHarness, fileDatabase, signUp } from '../helper.ts'
 
@@ -26,3 +28,30 @@ t.test('without METRICS_TOKEN there is no /metrics', async (t) => {
   const { app } = await buildHarness(t, { db })
   t.equal((await app.inject({ url: '/metrics' })).statusCode, 404)
 })
+
+t.test('METRICS_PORT serves /metrics on loopback without a token', async (t) => {
+  const port = await freePort()
+  const { app } = await buildHarness(t, { db, env: { METRICS_PORT: String(port) } })
+  await app.ready()
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`)
+  t.equal(res.status, 200)
+  t.match(res.headers.get('content-type'), /text\/plain/)
+  t.match(await res.text(), /^gateway_db_queries_total \d+$/m)
+  t.equal((await fetch(`http://127.0.0.1:${port}/other`)).status, 404, 'only /metrics')
+  t.equal((await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'POST' })).status, 404, 'only GET')
+  t.equal((await app.inject({ url: '/metrics' })).statusCode, 404, 'and nothing new on the main port')
+  await app.close()
+  const refused = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+    () => 'answered',
+    () => 'refused',
+  )
+  t.equal(refused, 'refused', 'the listener closes with the app')
+})
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
