@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Config } from '../src/config.ts'
 import { barChart } from './chart.ts'
-import { type LoadResult, load } from './load.ts'
+import { generator, type LoadResult, load } from './load.ts'
 import { type Running, startProcess } from './processes.ts'
 import { freePort, startCaddy, startNginx } from './proxies.ts'
 import { seedSessions } from './seed.ts'
@@ -232,11 +232,9 @@ async function main() {
             connections: 8,
             // A fresh client address per sign-in, so the per-IP limit never
             // short-circuits the scrypt work this scenario is about.
-            headers: (i) => ({
-              origin: ORIGIN,
-              'x-forwarded-for': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-            }),
-            body: () => JSON.stringify({ email: stormUser.email, password: stormUser.password }),
+            headers: { origin: ORIGIN },
+            distinctClientIps: true,
+            body: JSON.stringify({ email: stormUser.email, password: stormUser.password }),
           })
           const proxied = await load({
             url: url(gateway),
@@ -251,7 +249,7 @@ async function main() {
       },
     ]
 
-    console.log('warming up…')
+    console.log(`warming up… (load generator: ${generator})`)
     for (const scenario of scenarios.slice(0, 4)) await loadQuietly(scenario.run, 2)
 
     const results = new Map<string, LoadResult[]>()
@@ -358,6 +356,7 @@ async function main() {
         seconds: SECONDS,
         rounds: ROUNDS,
         connections: CONNECTIONS,
+        generator,
         sessions: SESSIONS,
         database: process.env.DATABASE_URL ? 'postgres' : 'pglite',
       },
