@@ -17,7 +17,7 @@ import databasePlugin from './database-plugin.ts'
 import { errorHandler } from './error-handler.ts'
 import { BadFraming } from './errors.ts'
 import { framingProblem } from './framing.ts'
-import { loggerOptions } from './logger.ts'
+import { deferredChildLogger, loggerOptions } from './logger.ts'
 import { requestIdFrom } from './request-id.ts'
 import { compileTrust } from './trust-proxy.ts'
 
@@ -40,6 +40,7 @@ export type ResolvedConfig = Config & { secret: string }
 export async function buildApp(config: ResolvedConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config.logLevel, false),
+    childLoggerFactory: deferredChildLogger,
     trustProxy: compileTrust(config.trustProxy),
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // Identity and proxy routes must see paths exactly as sent; never let
@@ -50,16 +51,23 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
   })
 
   app.setErrorHandler(errorHandler)
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style: an async hook costs a promise per request, and more once
+  // Better Auth has enabled async_hooks.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
     const framing = framingProblem(request.headers)
-    if (framing !== undefined) {
-      // The rest of the connection cannot be trusted to be framed right either.
-      reply.header('connection', 'close')
-      throw new BadFraming(framing)
-    }
+    if (framing === undefined) return done()
+    // The rest of the connection cannot be trusted to be framed right either.
+    reply.header('connection', 'close')
+    done(new BadFraming(framing))
   })
   app.decorateRequest('upstreamResponse', false)
+  // Async on purpose, unlike onRequest: it holds every answer back by a
+  // microtask. When Node's parser rejects what follows a head in the same
+  // packet ("Transfer-Encoding: xchunked", a malformed chunk), the clientError
+  // handler answers 400 and destroys the socket first; an answer written
+  // synchronously before that (a 404, a redirect) would be a second response
+  // to one request (test/attacks/framing-size.test.ts).
   app.addHook('onSend', async (request, reply, payload) => {
     // Every answer the gateway writes itself; a proxied site keeps its own headers.
     if (!request.upstreamResponse) reply.header('x-content-type-options', 'nosniff')

@@ -25,13 +25,14 @@ export interface GateOptions {
 }
 
 export function createIdentityGate({ lookupSession, protectedPrefixes, routePrefix, surface }: GateOptions) {
+  const routePrefixes = [routePrefix]
   return async function identityGate(request: FastifyRequest, reply: FastifyReply) {
     const path = normalizePolicyPath(request.url)
     if (!path.ok) throw new BadPath(path.reason)
     // The router chose this upstream on the raw path; the policy must be about
     // the same place. A spelling that normalises out of the routed prefix is
     // refused rather than judged by the wrong rules.
-    if (!requiresAuth(path.path, [routePrefix])) throw new BadPath('path normalises outside its route')
+    if (!requiresAuth(path.path, routePrefixes)) throw new BadPath('path normalises outside its route')
     const required = requiresAuth(path.path, protectedPrefixes)
 
     const lookup = await lookupSession(request.headers.cookie)

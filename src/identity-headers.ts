@@ -31,7 +31,9 @@ const OWNED_NAMES = new Set([
 ])
 
 export function canonicalHeaderName(name: string): string {
-  return name.toLowerCase().replace(/[_.]/g, '-')
+  const lower = name.toLowerCase()
+  // Most names have neither character: no new string for them.
+  return lower.includes('_') || lower.includes('.') ? lower.replace(/[_.]/g, '-') : lower
 }
 
 /** True for every spelling of a header in the gateway's identity namespace. */

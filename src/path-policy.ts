@@ -18,11 +18,23 @@ const ASCII = /^[\x00-\x7f]*$/
 // several parsers were tricked into truncating one.
 const CONTROL = /[\u0000-\u001f\u007f]/
 
+// The spelling nearly every request uses: one or more "/segment" of
+// unreserved ASCII, a dot only between two such characters, at most a trailing
+// slash. Nothing in it can decode, fold or resolve differently at another hop,
+// so the full procedure below would only lower-case it and drop the trailing
+// slash. Anything else (%, \, ;, //, a dot at a segment's edge, …) takes the
+// full procedure.
+const PLAIN = /^(?:\/[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*)+\/?$/
+
 /** Normalises the path part of a request URL for policy; query and fragment are ignored. */
 export function normalizePolicyPath(url: string): PolicyPath {
   let path = url
   const cut = path.search(/[?#]/)
   if (cut !== -1) path = path.slice(0, cut)
+  if (PLAIN.test(path)) {
+    const trimmed = path.endsWith('/') ? path.slice(0, -1) : path
+    return { ok: true, path: trimmed.toLowerCase() }
+  }
 
   // Decode until stable: a double-encoded %252e must not hide a dot segment
   // from us that a decoding backend (or a second proxy) would act on.
@@ -78,10 +90,14 @@ export function normalizePrefixes(prefixes: string[]): string[] {
  * Match only at a slash boundary, so protecting /api/private does not also
  * protect (or, read the other way, expose) /api/privateer, and "/" covers all.
  */
-export function requiresAuth(normalizedPath: string, normalizedPrefixes: string[]): boolean {
+export function requiresAuth(normalizedPath: string, normalizedPrefixes: readonly string[]): boolean {
   for (const prefix of normalizedPrefixes) {
     if (prefix === '/') return true
-    if (normalizedPath === prefix || normalizedPath.startsWith(`${prefix}/`)) return true
+    if (
+      normalizedPath.startsWith(prefix) &&
+      (normalizedPath.length === prefix.length || normalizedPath[prefix.length] === '/')
+    )
+      return true
   }
   return false
 }

@@ -79,11 +79,13 @@ export function buildUpstreamHeaders(
 ): OutgoingHeaders {
   const out: OutgoingHeaders = {}
   const nominated = connectionNominated(incoming.connection)
-  for (const [name, value] of Object.entries(incoming)) {
+  for (const name of Object.keys(incoming)) {
+    const value = incoming[name]
     if (value === undefined) continue
     const lower = name.toLowerCase()
     if (HOP_BY_HOP.has(lower) || nominated.has(lower) || omit?.has(lower)) continue
-    if (isIdentityHeader(lower) || FORWARDING.has(canonicalHeaderName(lower))) continue
+    const canonical = canonicalHeaderName(lower)
+    if (isIdentityHeader(canonical) || FORWARDING.has(canonical)) continue
     if (lower === 'cookie') {
       const kept = stripAuthCookies(Array.isArray(value) ? value.join('; ') : value)
       if (kept !== undefined) out.cookie = kept
@@ -100,13 +102,17 @@ export function buildUpstreamHeaders(
   return out
 }
 
+const NONE: ReadonlySet<string> = new Set()
+
 /**
  * Headers a client names in Connection are hop-by-hop too (RFC 9110 §7.6.1).
  * They are dropped; the gateway's own headers are added afterwards, so naming
  * one of them cannot remove it.
  */
-function connectionNominated(connection: string | string[] | undefined): Set<string> {
-  if (connection === undefined) return new Set()
+function connectionNominated(connection: string | string[] | undefined): ReadonlySet<string> {
+  // The usual value (on nearly every upstream response) names only a header
+  // that is hop-by-hop anyway; no need to parse it.
+  if (connection === undefined || connection === 'keep-alive') return NONE
   const value = Array.isArray(connection) ? connection.join(',') : connection
   return new Set(
     value
@@ -141,10 +147,15 @@ export function clientResponseHeaders<T extends Record<string, unknown>>(headers
   const nominated = connectionNominated(
     typeof connection === 'string' || Array.isArray(connection) ? connection : undefined,
   )
+  // Copied rather than deleted from: a `delete` turns the object into a slow
+  // dictionary, which every later step (sanitising, copying to the reply) pays for.
+  const kept: Record<string, unknown> = {}
   for (const name of Object.keys(headers)) {
     const lower = name.toLowerCase()
-    if (lower === 'transfer-encoding') continue // reply-from re-frames the body itself
-    if (HOP_BY_HOP.has(lower) || nominated.has(lower) || isIdentityHeader(lower)) delete headers[name]
+    // transfer-encoding is kept: reply-from re-frames the body itself.
+    if (lower !== 'transfer-encoding' && (HOP_BY_HOP.has(lower) || nominated.has(lower))) continue
+    if (isIdentityHeader(lower)) continue
+    kept[name] = headers[name]
   }
-  return headers
+  return kept as T
 }

@@ -191,6 +191,19 @@ const ROWS: Row[] = [
     expectStatus: 400,
   },
   {
+    name: 'malformed chunk in the same packet as a head the gateway answers itself (404)',
+    source: 'response desync: an answer sent before Node rejects the body makes two (src/app.ts onSend)',
+    bytes:
+      'POST /no-such-page HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n',
+    expectStatus: 400,
+  },
+  {
+    name: 'malformed chunk in the same packet as a head the gateway answers itself (redirect)',
+    source: 'response desync: an answer sent before Node rejects the body makes two (src/app.ts onSend)',
+    bytes: get('/', 'Transfer-Encoding: chunked\r\n') + 'zz\r\nhello\r\n',
+    expectStatus: 400,
+  },
+  {
     name: 'raw TAB in the path',
     source: 'Authelia CVE-2021-32637 / GHSA-68wm-pfjf-wqp6 (control character in the URL failed open)',
     bytes: get('/api/ec\tho'),

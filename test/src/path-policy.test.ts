@@ -365,6 +365,50 @@ const rows: Row[] = [
     normalized: CONTROL,
     verdict: 'rejected',
   },
+  // Plain spellings take a shortcut in normalizePolicyPath; these rows sit on
+  // either side of it, so both routes are held to the same answers.
+  {
+    name: 'plain path with dotted file name',
+    bypass: 'plain-path shortcut',
+    url: '/Docs/Internal/Runbook.v2.HTML',
+    normalized: ok('/docs/internal/runbook.v2.html'),
+    verdict: 'protected',
+  },
+  {
+    name: 'plain path, unreserved punctuation',
+    bypass: 'plain-path shortcut',
+    url: '/api/private_x~y-z/',
+    normalized: ok('/api/private_x~y-z'),
+    verdict: 'public',
+  },
+  {
+    name: 'trailing dot (Windows drops it)',
+    bypass: 'trailing dot or space',
+    url: '/api/private.',
+    normalized: ok('/api/private'),
+    verdict: 'protected',
+  },
+  {
+    name: 'trailing dots and encoded space',
+    bypass: 'trailing dot or space',
+    url: '/api/private.%20./x',
+    normalized: ok('/api/private/x'),
+    verdict: 'protected',
+  },
+  {
+    name: 'leading-dot segment is a name, not a dot segment',
+    bypass: 'plain-path shortcut',
+    url: '/api/private/.well-known',
+    normalized: ok('/api/private/.well-known'),
+    verdict: 'protected',
+  },
+  {
+    name: 'empty path',
+    bypass: 'plain-path shortcut',
+    url: '?x=1',
+    normalized: ok('/'),
+    verdict: 'public',
+  },
 ]
 
 t.test('normalizePolicyPath + requiresAuth against bypass spellings', async (t) => {

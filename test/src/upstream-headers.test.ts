@@ -3,6 +3,7 @@ import t, { type Test } from 'tap'
 import { canonicalHeaderName } from '../../src/identity-headers.ts'
 import {
   buildUpstreamHeaders,
+  clientResponseHeaders,
   forwardedFor,
   type OutgoingHeaders,
   type UpstreamContext,
@@ -291,4 +292,35 @@ t.test('forwardedFor: only a trusted peer may extend the chain', async (t) => {
   for (const [name, peer, chain, trusted, expected] of rows) {
     t.equal(forwardedFor(peer, chain, trusted), expected, name)
   }
+})
+
+t.test('clientResponseHeaders: what an upstream response may pass to the client', async (t) => {
+  const rows: { name: string; upstream: Record<string, unknown>; expected: Record<string, unknown> }[] = [
+    {
+      name: 'the usual keep-alive pair is hop-by-hop',
+      upstream: { 'content-type': 'text/plain', connection: 'keep-alive', 'keep-alive': 'timeout=5' },
+      expected: { 'content-type': 'text/plain' },
+    },
+    {
+      name: 'headers named in Connection go too',
+      upstream: { connection: 'close, X-Internal-Token', 'x-internal-token': 's3cret', etag: '"1"' },
+      expected: { etag: '"1"' },
+    },
+    {
+      name: 'a Connection list, as an array',
+      upstream: { connection: ['keep-alive', 'x-a'], 'x-a': '1', 'x-b': '2' },
+      expected: { 'x-b': '2' },
+    },
+    {
+      name: 'reflected identity headers, any spelling',
+      upstream: { 'x-user-id': 'u', X_User_Email: 'e', 'remote-user': 'r', 'x-username': 'kept' },
+      expected: { 'x-username': 'kept' },
+    },
+    {
+      name: 'transfer-encoding stays (reply-from re-frames the body)',
+      upstream: { 'transfer-encoding': 'chunked', 'set-cookie': ['a=1', 'b=2'] },
+      expected: { 'transfer-encoding': 'chunked', 'set-cookie': ['a=1', 'b=2'] },
+    },
+  ]
+  for (const row of rows) t.strictSame(clientResponseHeaders(row.upstream), row.expected, row.name)
 })
