@@ -4,7 +4,7 @@
 // BENCH_SECONDS (default 5) and BENCH_ROUNDS (default 3) size the run;
 // DATABASE_URL runs the gateways on Postgres instead of PGlite.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Config } from '../src/config.ts'
@@ -47,11 +47,15 @@ async function startGateway(
 ) {
   const port = await freePort()
   // The compiled output, as production (the Dockerfile) runs it: the tsx
-  // loader alone adds ~50 MB of RSS (measured 166 MB vs 118 MB idle).
+  // loader alone adds ~50 MB of RSS (measured 166 MB vs 118 MB idle). The
+  // arguments come from the image's CMD, so the V8 heap flags measured here
+  // are the ones production runs with.
+  const cmd = readFileSync('Dockerfile', 'utf8').match(/^CMD (\[.*\])$/m)?.[1]
+  if (cmd === undefined) throw new Error('Dockerfile has no exec-form CMD ["node", …]')
   const running = await startProcess(
     name,
     process.execPath,
-    ['dist/src/server.js'],
+    (JSON.parse(cmd) as string[]).slice(1),
     {
       PORT: String(port),
       DATA_DIR: dataDir,
