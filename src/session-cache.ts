@@ -163,6 +163,7 @@ export class SessionCache<T> {
 
   #store(key: string, outcome: LookupOutcome<T>): void {
     const now = this.#now()
+    this.#sweep(now)
     if (outcome.kind === 'none') {
       if (this.#negative.size >= this.#options.maxNegativeEntries)
         this.#negative.delete(firstKey(this.#negative))
@@ -195,6 +196,23 @@ export class SessionCache<T> {
       this.#keysByUser.set(outcome.userId, keys)
     }
     keys.add(key)
+  }
+
+  /**
+   * Drops expired entries from the front. Entries are stored in time order
+   * with one TTL, so the expired ones are (nearly all) at the front and this
+   * stops at the first live one: without it, sessions never seen again would
+   * stay until the entry limit pushed them out.
+   */
+  #sweep(now: number): void {
+    for (const [key, entry] of this.#entries) {
+      if (entry.expiresAt > now) break
+      this.#remove(key)
+    }
+    for (const [key, until] of this.#negative) {
+      if (until > now) break
+      this.#negative.delete(key)
+    }
   }
 
   #remove(key: string): void {

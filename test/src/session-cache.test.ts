@@ -200,3 +200,12 @@ t.test('sessionCookieValue: exactly the value Better Auth reads, or ambiguous', 
   t.ok(twice !== undefined && twice !== 'a' && twice !== 'b', 'named twice: neither value is used as a key')
   t.equal(sessionCookieValue(`__Secure-${name}=s1`, `__Secure-${name}`), 's1', 'secure name when configured')
 })
+
+t.test('expired entries are dropped when new ones are stored, not kept until the limit', async (t) => {
+  const { cache, advance } = setup()
+  for (const n of [1, 2, 3]) await cache.resolve(`k${n}`, async () => session(`t${n}`, `u${n}`))
+  await cache.resolve('bad', async () => ({ kind: 'none' }))
+  advance(5000)
+  await cache.resolve('k4', async () => session('t4', 'u4'))
+  t.same(cache.size, { entries: 1, negative: 0, inFlight: 0, bytes: 0 }, 'only the new entry is left')
+})
