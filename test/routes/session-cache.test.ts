@@ -102,77 +102,44 @@ t.test('a flood of unknown cookies is one query per cookie, not per request', as
 // Every path that revokes a session must make the very next request anonymous,
 // even though that session was cached a moment before.
 const revocations: { name: string; revoke: (ctx: RevokeContext) => Promise<number> }[] = [
-  {
-    name: 'sign-out',
-    revoke: ({ app, cookie }) =>
-      app
-        .inject({ method: 'POST', url: '/api/auth/sign-out', headers: { cookie, origin: ORIGIN } })
-        .then((r) => r.statusCode),
-  },
+  { name: 'sign-out', revoke: ({ app, cookie }) => postAs(app, cookie, '/api/auth/sign-out') },
   {
     name: 'revoke-session (from another session)',
-    revoke: async ({ app, other, token }) =>
-      (
-        await app.inject({
-          method: 'POST',
-          url: '/api/auth/revoke-session',
-          headers: { cookie: other, origin: ORIGIN },
-          payload: { token },
-        })
-      ).statusCode,
+    revoke: ({ app, other, token }) => postAs(app, other, '/api/auth/revoke-session', { token }),
   },
-  {
-    name: 'revoke-sessions',
-    revoke: async ({ app, other }) =>
-      (
-        await app.inject({
-          method: 'POST',
-          url: '/api/auth/revoke-sessions',
-          headers: { cookie: other, origin: ORIGIN },
-        })
-      ).statusCode,
-  },
+  { name: 'revoke-sessions', revoke: ({ app, other }) => postAs(app, other, '/api/auth/revoke-sessions') },
   {
     name: 'revoke-other-sessions',
-    revoke: async ({ app, other }) =>
-      (
-        await app.inject({
-          method: 'POST',
-          url: '/api/auth/revoke-other-sessions',
-          headers: { cookie: other, origin: ORIGIN },
-        })
-      ).statusCode,
+    revoke: ({ app, other }) => postAs(app, other, '/api/auth/revoke-other-sessions'),
   },
   {
     name: 'change-password with revokeOtherSessions',
-    revoke: async ({ app, other, user }) =>
-      (
-        await app.inject({
-          method: 'POST',
-          url: '/api/auth/change-password',
-          headers: { cookie: other, origin: ORIGIN },
-          remoteAddress: nextIp(),
-          payload: {
-            currentPassword: user.password,
-            newPassword: 'a different long password',
-            revokeOtherSessions: true,
-          },
-        })
-      ).statusCode,
+    revoke: ({ app, other, user }) =>
+      postAs(app, other, '/api/auth/change-password', {
+        currentPassword: user.password,
+        newPassword: 'a different long password',
+        revokeOtherSessions: true,
+      }),
   },
   {
     name: 'delete-user',
-    revoke: async ({ app, other, user }) =>
-      (
-        await app.inject({
-          method: 'POST',
-          url: '/api/auth/delete-user',
-          headers: { cookie: other, origin: ORIGIN },
-          payload: { password: user.password },
-        })
-      ).statusCode,
+    revoke: ({ app, other, user }) =>
+      postAs(app, other, '/api/auth/delete-user', { password: user.password }),
   },
 ]
+
+/** A same-origin POST to Better Auth as the holder of `cookie`; resolves to the status. */
+async function postAs(app: RevokeContext['app'], cookie: string, url: string, payload?: object) {
+  const res = await app.inject({
+    method: 'POST',
+    url,
+    headers: { cookie, origin: ORIGIN },
+    remoteAddress: nextIp(),
+    ...(payload === undefined ? {} : { payload }),
+  })
+  return res.statusCode
+}
+
 interface RevokeContext {
   app: Awaited<ReturnType<typeof buildHarness>>['app']
   cookie: string
