@@ -7,6 +7,7 @@ import { type AuthHandler, createGuardedAuthHandler } from './guarded-auth.ts'
 import { batchSessionLoads } from './session-batch.ts'
 import { SessionCache } from './session-cache.ts'
 import { createSessionLookup, type LookupSession, type SignedIn } from './session-lookup.ts'
+import { prepareFindSessions } from './session-rows.ts'
 import { signedCookieVerifier } from './signed-cookie.ts'
 
 declare module 'fastify' {
@@ -43,17 +44,8 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
   app.decorate('auth', auth)
   app.decorate('authHandler', createGuardedAuthHandler(auth, new AccountThrottle()))
   app.decorate('sessionCache', cache)
-  const { internalAdapter, sessionConfig } = await auth.$context
-  const loadRow = batchSessionLoads(async (tokens) => {
-    const found = await internalAdapter.findSessions(tokens)
-    return found.map(({ session, user }) => ({
-      token: session.token,
-      userId: user.id,
-      email: user.email,
-      name: user.name,
-      expiresAt: new Date(session.expiresAt),
-    }))
-  })
+  const { sessionConfig } = await auth.$context
+  const loadRow = batchSessionLoads(prepareFindSessions(app.database.db))
   app.decorate(
     'lookupSession',
     createSessionLookup({
