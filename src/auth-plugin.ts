@@ -6,7 +6,13 @@ import type { Config } from './config.ts'
 import { type AuthHandler, createGuardedAuthHandler } from './guarded-auth.ts'
 import { batchSessionLoads } from './session-batch.ts'
 import { SessionCache } from './session-cache.ts'
-import { createSessionLookup, type LookupSession, type SignedIn } from './session-lookup.ts'
+import {
+  createSessionLookup,
+  type LookupSession,
+  type ResolveSession,
+  type SignedIn,
+  type SignedInLookup,
+} from './session-lookup.ts'
 import { prepareFindSessions } from './session-rows.ts'
 import { signedCookieVerifier } from './signed-cookie.ts'
 
@@ -18,12 +24,14 @@ declare module 'fastify' {
     authHandler: AuthHandler
     /** Validates a Cookie header, through the session cache. */
     lookupSession: LookupSession
-    sessionCache: SessionCache<SignedIn>
+    /** The same, answering synchronously when no I/O is needed (the proxy's hot path). */
+    resolveSession: ResolveSession
+    sessionCache: SessionCache<SignedInLookup>
   }
 }
 
 async function authPlugin(app: FastifyInstance, { config }: { config: Config & { secret: string } }) {
-  const cache = new SessionCache<SignedIn>({
+  const cache = new SessionCache<SignedInLookup>({
     ttlMs: config.sessionCacheTtlMs,
     // Short: long enough to absorb a flood of garbage cookies, short enough
     // that a cookie minted a moment later (replication lag) is soon seen.
@@ -46,17 +54,16 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
   app.decorate('sessionCache', cache)
   const { sessionConfig } = await auth.$context
   const loadRow = batchSessionLoads(prepareFindSessions(app.database.db))
-  app.decorate(
-    'lookupSession',
-    createSessionLookup({
-      auth,
-      cache,
-      cookieName: sessionCookieName(config.secureCookies),
-      verifyCookie: signedCookieVerifier(config.secret),
-      loadRow,
-      sessionConfig,
-    }),
-  )
+  const { lookupSession, resolveSession } = createSessionLookup({
+    auth,
+    cache,
+    cookieName: sessionCookieName(config.secureCookies),
+    verifyCookie: signedCookieVerifier(config.secret),
+    loadRow,
+    sessionConfig,
+  })
+  app.decorate('lookupSession', lookupSession)
+  app.decorate('resolveSession', resolveSession)
 }
 
 /** Characters an entry holds: the identity and its encoded headers. */

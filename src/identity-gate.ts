@@ -2,10 +2,10 @@
 // policy on the normalised path, validates the session, and records the
 // identity that upstream-headers.ts will inject. Fails closed: a session that
 // cannot be validated is answered 503 and never forwarded.
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { BadPath, SessionStoreUnavailable, Unauthorized } from './errors.ts'
 import { normalizePolicyPath, requiresAuth } from './path-policy.ts'
-import type { LookupSession, SignedIn } from './session-lookup.ts'
+import type { ResolveSession, SessionLookup, SignedIn } from './session-lookup.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,7 +15,7 @@ declare module 'fastify' {
 }
 
 export interface GateOptions {
-  lookupSession: LookupSession
+  resolveSession: ResolveSession
   /** Normalised AUTH_REQUIRED_PATHS (see path-policy.ts). */
   protectedPrefixes: string[]
   /** The prefix this proxy was routed on, e.g. /api. */
@@ -24,32 +24,41 @@ export interface GateOptions {
   surface: 'page' | 'api'
 }
 
-export function createIdentityGate({ lookupSession, protectedPrefixes, routePrefix, surface }: GateOptions) {
+export function createIdentityGate({ resolveSession, protectedPrefixes, routePrefix, surface }: GateOptions) {
   const routePrefixes = [routePrefix]
-  return async function identityGate(request: FastifyRequest, reply: FastifyReply) {
+  // Callback-style, and synchronous on a cache hit: the hot path then costs
+  // no promise at all (see ResolveSession).
+  return function identityGate(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     const path = normalizePolicyPath(request.url)
-    if (!path.ok) throw new BadPath(path.reason)
+    if (!path.ok) return done(new BadPath(path.reason))
     // The router chose this upstream on the raw path; the policy must be about
     // the same place. A spelling that normalises out of the routed prefix is
     // refused rather than judged by the wrong rules.
-    if (!requiresAuth(path.path, routePrefixes)) throw new BadPath('path normalises outside its route')
+    if (!requiresAuth(path.path, routePrefixes)) return done(new BadPath('path normalises outside its route'))
     const required = requiresAuth(path.path, protectedPrefixes)
 
-    const lookup = await lookupSession(request.headers.cookie)
-    if (lookup.state === 'unavailable') {
-      request.log.warn({ err: lookup.error }, 'session validation failed; refusing to forward')
-      throw new SessionStoreUnavailable()
+    const decide = (lookup: SessionLookup): void => {
+      if (lookup.state === 'unavailable') {
+        request.log.warn({ err: lookup.error }, 'session validation failed; refusing to forward')
+        return done(new SessionStoreUnavailable())
+      }
+      if (lookup.setCookie.length > 0) reply.header('set-cookie', lookup.setCookie)
+      if (lookup.state === 'signed-in') {
+        request.identity = lookup
+        return done()
+      }
+      if (!required) return done()
+      // Answered here, so the route (and the proxy) never runs: no done().
+      if (surface === 'page' && wantsPage(request)) {
+        reply.redirect(`/auth/sign-in?returnTo=${encodeURIComponent(request.url)}`, 303)
+        return
+      }
+      done(new Unauthorized())
     }
-    if (lookup.setCookie.length > 0) reply.header('set-cookie', lookup.setCookie)
-    if (lookup.state === 'signed-in') {
-      request.identity = lookup
-      return
-    }
-    if (!required) return
-    if (surface === 'page' && wantsPage(request)) {
-      return reply.redirect(`/auth/sign-in?returnTo=${encodeURIComponent(request.url)}`, 303)
-    }
-    throw new Unauthorized()
+
+    const lookup = resolveSession(request.headers.cookie)
+    if (lookup instanceof Promise) lookup.then(decide).catch(done)
+    else decide(lookup)
   }
 }
 

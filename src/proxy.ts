@@ -73,7 +73,7 @@ export async function registerProxy(
     websocket: true,
     config: { surface },
     preHandler: createIdentityGate({
-      lookupSession: app.lookupSession,
+      resolveSession: app.resolveSession,
       protectedPrefixes: normalizePrefixes(config.authRequiredPaths),
       routePrefix: prefix,
       surface,

@@ -36,6 +36,22 @@ t.test('a hot cache costs zero database queries per request', async (t) => {
   t.ok(api.last().headers['x-user-id'], 'and they still carry identity')
 })
 
+t.test('a cache hit is answered synchronously; a miss, a lookup', async (t) => {
+  const { app } = await buildHarness(t, { db })
+  const user = await signUp(app)
+  app.sessionCache.clear()
+  const miss = app.resolveSession(user.cookie)
+  t.ok(miss instanceof Promise, 'a miss has to ask the database')
+  t.match(await miss, { state: 'signed-in', identity: { email: user.email } })
+  const hit = app.resolveSession(user.cookie)
+  t.notOk(hit instanceof Promise, 'a hit needs no I/O')
+  t.match(hit, { state: 'signed-in', identity: { email: user.email }, setCookie: [] })
+  t.same(app.resolveSession(undefined), { state: 'anonymous', setCookie: [] }, 'no cookie, no lookup')
+  const forged = app.resolveSession('better-auth.session_token=abc.def')
+  t.notOk(forged instanceof Promise, 'a badly signed cookie is refused without I/O')
+  t.match(forged, { state: 'anonymous' })
+})
+
 t.test('concurrent misses for one session are one lookup', async (t) => {
   const { app, database } = await buildHarness(t, { db })
   const user = await signUp(app)
