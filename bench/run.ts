@@ -183,31 +183,40 @@ async function main() {
     else console.log('caddy not installed: skipping the forward_auth pattern')
     running.push(...forwardAuth)
 
+    // Peak RSS of the gateway process under test, overall and per scenario:
+    // a sign-in storm adds scrypt's 32 MB working set to what proxying needs.
     let peakRss = 0
+    let measured: Running | undefined
+    let scenarioPeak = 0
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, gateway.rss())
+      if (measured !== undefined) scenarioPeak = Math.max(scenarioPeak, measured.rss())
     }, 250)
 
     const url = (p: Running) => `http://127.0.0.1:${p.port}/api/bench`
-    const scenarios: { name: string; run: () => Promise<LoadResult> }[] = [
+    const scenarios: { name: string; run: () => Promise<LoadResult>; gateway?: Running }[] = [
       {
         name: 'bare @fastify/http-proxy hop',
         run: () => load({ url: url(bare), seconds: SECONDS, connections: CONNECTIONS }),
       },
       {
         name: 'gateway, anonymous',
+        gateway,
         run: () => load({ url: url(gateway), seconds: SECONDS, connections: CONNECTIONS }),
       },
       {
         name: 'gateway, signed in, hot cache',
+        gateway,
         run: () => load({ url: url(gateway), seconds: SECONDS, connections: CONNECTIONS, cookies: [hot] }),
       },
       {
         name: `gateway, ${SESSIONS} distinct sessions`,
+        gateway,
         run: () => load({ url: url(gateway), seconds: SECONDS, connections: CONNECTIONS, cookies }),
       },
       {
         name: 'gateway, cache off (SESSION_CACHE_TTL_MS=0)',
+        gateway: uncached,
         run: () =>
           load({
             url: url(uncached),
@@ -228,6 +237,7 @@ async function main() {
       })),
       {
         name: 'gateway, hot cache, during a sign-in storm',
+        gateway,
         run: async () => {
           const storm = load({
             url: `http://127.0.0.1:${gateway.port}/api/auth/sign-in/email`,
@@ -259,11 +269,17 @@ async function main() {
     const results = new Map<string, LoadResult[]>()
     // Database work per scenario on the main gateway, from its /metrics.
     const accounting = new Map<string, Counters>()
+    const peaks = new Map<string, number>()
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}/${ROUNDS}`)
       for (const scenario of scenarios) {
         const before = await counters(gateway)
+        measured = scenario.gateway
+        scenarioPeak = 0
         const result = await scenario.run()
+        measured = undefined
+        if (scenario.gateway !== undefined)
+          peaks.set(scenario.name, Math.max(peaks.get(scenario.name) ?? 0, scenarioPeak))
         const spent = difference(await counters(gateway), before)
         const total = accounting.get(scenario.name)
         accounting.set(scenario.name, total === undefined ? spent : sum(total, spent))
@@ -284,20 +300,21 @@ async function main() {
         non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
         // Summed over the rounds: session lookups and the queries they cost.
         database: accounting.get(name) ?? { queries: 0, hits: 0, misses: 0 },
+        peakRssMb: peaks.has(name) ? Math.round((peaks.get(name) as number) / 1024 / 1024) : undefined,
       }
     })
     const lookups = (d: Counters) => d.hits + d.misses
     const byName = (name: string) => summary.find((s) => s.name.startsWith(name))
     const baseline = byName('bare')?.rps ?? 1
     console.log(
-      `\n${'scenario'.padEnd(56)} ${'req/s'.padStart(8)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'×bare'.padStart(6)} ${'hit%'.padStart(6)} ${'q/lookup'.padStart(9)}`,
+      `\n${'scenario'.padEnd(56)} ${'req/s'.padStart(8)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'×bare'.padStart(6)} ${'hit%'.padStart(6)} ${'q/lookup'.padStart(9)} ${'RSS MB'.padStart(7)}`,
     )
     for (const s of summary) {
       const n = lookups(s.database)
       const hitRate = n === 0 ? '-' : ((100 * s.database.hits) / n).toFixed(1)
       const perLookup = n === 0 ? '-' : (s.database.queries / n).toFixed(4)
       console.log(
-        `${s.name.padEnd(56)} ${Math.round(s.rps).toString().padStart(8)} ${String(s.p50).padStart(6)} ${String(s.p99).padStart(6)} ${(s.rps / baseline).toFixed(2).padStart(6)} ${hitRate.padStart(6)} ${perLookup.padStart(9)}${s.errors + s.non2xx > 0 ? `  (${s.errors} errors, ${s.non2xx} non-2xx)` : ''}`,
+        `${s.name.padEnd(56)} ${Math.round(s.rps).toString().padStart(8)} ${String(s.p50).padStart(6)} ${String(s.p99).padStart(6)} ${(s.rps / baseline).toFixed(2).padStart(6)} ${hitRate.padStart(6)} ${perLookup.padStart(9)} ${String(s.peakRssMb ?? '-').padStart(7)}${s.errors + s.non2xx > 0 ? `  (${s.errors} errors, ${s.non2xx} non-2xx)` : ''}`,
       )
     }
 

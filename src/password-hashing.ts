@@ -1,14 +1,16 @@
 // Password hashing for Better Auth, in Better Auth's own format (so existing
 // hashes keep verifying): scrypt N=16384 r=16 p=1, 64-byte key, hex
-// "salt:key", NFKC-normalised password. node:crypto runs scrypt on libuv's
-// thread pool, off the event loop; what remains is CPU contention: four 32 MB
-// scrypt jobs at once starve the proxy on a small machine. So at most
-// `concurrency` hashes run at a time and the rest queue: a sign-in storm
-// slows sign-ins, not the proxied traffic.
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+// "salt:key", NFKC-normalised password. The hashing itself runs on
+// scrypt-pool.ts's low-priority threads, at most `concurrency` at a time:
+// a sign-in storm slows sign-ins, not the proxied traffic.
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { createScryptPool } from './scrypt-pool.ts'
 
 const PARAMS = { N: 16384, r: 16, p: 1, maxmem: 128 * 16384 * 16 * 2 }
 const KEY_LENGTH = 64
+/** CFS gives a nice-10 thread about a tenth of a core the event loop also wants. */
+const HASHING_NICENESS = 10
+const IDLE_WORKER_MS = 30_000
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>
@@ -16,16 +18,14 @@ export interface PasswordHasher {
 }
 
 export function createPasswordHasher(concurrency: number): PasswordHasher {
-  const limit = createLimiter(concurrency)
-  const derive = (password: string, salt: string) =>
-    limit(
-      () =>
-        new Promise<Buffer>((resolve, reject) =>
-          scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, PARAMS, (err, key) =>
-            err ? reject(err) : resolve(key),
-          ),
-        ),
-    )
+  const pool = createScryptPool({
+    size: concurrency,
+    keyLength: KEY_LENGTH,
+    params: PARAMS,
+    nice: HASHING_NICENESS,
+    idleMs: IDLE_WORKER_MS,
+  })
+  const derive = (password: string, salt: string) => pool.derive(password.normalize('NFKC'), salt)
   return {
     async hash(password) {
       const salt = randomBytes(16).toString('hex')
@@ -38,21 +38,5 @@ export function createPasswordHasher(concurrency: number): PasswordHasher {
       const actual = await derive(password, salt)
       return expected.length === actual.length && timingSafeEqual(expected, actual)
     },
-  }
-}
-
-/** A minimal FIFO semaphore. */
-export function createLimiter(concurrency: number) {
-  let active = 0
-  const queue: (() => void)[] = []
-  return async function limit<T>(task: () => Promise<T>): Promise<T> {
-    if (active >= concurrency) await new Promise<void>((resolve) => queue.push(resolve))
-    active++
-    try {
-      return await task()
-    } finally {
-      active--
-      queue.shift()?.()
-    }
   }
 }

@@ -1,6 +1,6 @@
 import { hashPassword as betterAuthHash } from '@better-auth/utils/password'
 import t from 'tap'
-import { createLimiter, createPasswordHasher } from '../../src/password-hashing.ts'
+import { createPasswordHasher } from '../../src/password-hashing.ts'
 
 t.test("Better Auth's own hashes verify, and ours verify with Better Auth's format", async (t) => {
   const hasher = createPasswordHasher(1)
@@ -19,29 +19,4 @@ t.test("Better Auth's own hashes verify, and ours verify with Better Auth's form
       `malformed stored hash "${broken}" never verifies`,
     )
   }
-})
-
-t.test('the limiter runs at most `concurrency` tasks at once, in order', async (t) => {
-  const limit = createLimiter(2)
-  let active = 0
-  let peak = 0
-  const order: number[] = []
-  await Promise.all(
-    [0, 1, 2, 3, 4, 5].map((n) =>
-      limit(async () => {
-        active++
-        peak = Math.max(peak, active)
-        await new Promise((r) => setTimeout(r, 10))
-        order.push(n)
-        active--
-      }),
-    ),
-  )
-  t.equal(peak, 2)
-  t.same(order, [0, 1, 2, 3, 4, 5])
-  await t.rejects(
-    limit(async () => Promise.reject(new Error('boom'))),
-    /boom/,
-  )
-  t.equal(await limit(async () => 7), 7, 'a failed task releases its slot')
 })
