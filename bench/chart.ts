@@ -1,10 +1,12 @@
-// A dependency-free SVG bar chart of req/s, relative to the bare hop.
+// A dependency-free SVG bar chart of req/s, with each bar's ratio to the
+// bare hop (paired per round, as the table reports it).
 export interface Bar {
   label: string
   rps: number
+  ratio: number
 }
 
-export function barChart(title: string, bars: Bar[], baseline: number): string {
+export function barChart(title: string, bars: Bar[]): string {
   const width = 760
   const row = 34
   const left = 300
@@ -15,7 +17,7 @@ export function barChart(title: string, bars: Bar[], baseline: number): string {
   const rows = bars.map((bar, i) => {
     const y = 45 + i * row
     const w = Math.max(1, bar.rps * scale)
-    const ratio = baseline > 0 ? (bar.rps / baseline).toFixed(2) : '-'
+    const ratio = bar.ratio.toFixed(2)
     return `<text x="${left - 8}" y="${y + 17}" text-anchor="end">${escape(bar.label)}</text>
 <rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="24" fill="#2e5bda"/>
 <text x="${left + w + 6}" y="${y + 17}">${Math.round(bar.rps)} (${ratio}×)</text>`
