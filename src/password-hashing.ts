@@ -10,7 +10,7 @@ const PARAMS = { N: 16384, r: 16, p: 1, maxmem: 128 * 16384 * 16 * 2 }
 const KEY_LENGTH = 64
 /** CFS gives a nice-10 thread about a tenth of a core the event loop also wants. */
 const HASHING_NICENESS = 10
-const IDLE_WORKER_MS = 30_000
+const IDLE_WORKER_MS = 5_000
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>
