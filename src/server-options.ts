@@ -2,6 +2,7 @@
 // src/server.ts and the framing tests run with exactly the same settings.
 import type { Server } from 'node:http'
 import type { FastifyHttpOptions } from 'fastify'
+import { clientErrorHandler } from './client-error.ts'
 
 export interface ServerLimits {
   /** A whole request (headers and body) must arrive within this. */
@@ -26,6 +27,7 @@ export function serverOptions(limits: ServerLimits = DEFAULT_LIMITS): FastifyHtt
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionTimeout: 0,
     forceCloseConnections: 'idle',
+    clientErrorHandler,
     // http.createServer options: Fastify passes them through to Node.
     http: {
       headersTimeout: limits.headersTimeoutMs,

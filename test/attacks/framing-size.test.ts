@@ -235,6 +235,36 @@ t.test('ambiguous framing and malformed heads: one 4xx, nothing forwarded', asyn
   )
 })
 
+t.test('a malformed body after the answer has gone out: no second response', async (t) => {
+  // The gateway answers the head (a redirect) before the body arrives; when
+  // the body then fails to parse, a 400 written now would be a second
+  // response to one request, which a connection-reusing proxy in front would
+  // hand to the next client (response desync). src/client-error.ts.
+  const { app, api, docs } = await buildHarness(t, { db, fastify: serverOptions(LIMITS) })
+  const port = await listen(app)
+  const before = api.received.length + docs.received.length
+  const res = await rawRequest(port, [get('/', 'Transfer-Encoding: chunked\r\n'), 'zz\r\nhello\r\n'], {
+    waitMs: 3000,
+  })
+  t.equal(res.statuses.length, 1, `exactly one answer on the connection (${res.statuses.join(', ')})`)
+  t.ok(res.statuses[0] !== undefined && res.statuses[0] >= 300 && res.statuses[0] < 400, 'the redirect')
+  t.ok(res.closed, 'and the connection is closed')
+  t.equal(api.received.length + docs.received.length, before, 'nothing reached an upstream')
+})
+
+t.test('control: a malformed body before any answer still gets its 400', async (t) => {
+  const { app } = await buildHarness(t, { db, fastify: serverOptions(LIMITS) })
+  const port = await listen(app)
+  const res = await rawRequest(
+    port,
+    [post('Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n', '5\r\nhello\r\n'), 'zz\r\n'],
+    { waitMs: 3000 },
+  )
+  t.same(res.statuses, [400], 'the proxy was still reading the body: one 400')
+  t.match(res.head, /^connection: close/im, 'announcing the close')
+  t.ok(res.closed)
+})
+
 t.test('control: plain chunked POST is forwarded with its exact body', async (t) => {
   const { app, api } = await buildHarness(t, { db, fastify: serverOptions(LIMITS) })
   const port = await listen(app)
