@@ -333,6 +333,9 @@ async function main() {
     const hotName = 'gateway, signed in, hot cache'
     const stormName = 'gateway, hot cache, during a sign-in storm'
     const hotRow = byName(hotName)
+    const proxiedPeakMb = Math.max(
+      ...['gateway, anonymous', hotName, `gateway, ${SESSIONS}`].map((n) => byName(n)?.peakRssMb ?? Infinity),
+    )
     const forward = summary.filter((s) => s.name.includes('→ Better Auth'))
     const hotDb = hotRow?.database
     const targets = [
@@ -366,9 +369,15 @@ async function main() {
           : `${hotDb.queries} queries over ${hotDb.hits} hits and ${hotDb.misses} misses (TTL revalidations); ${(hotDb.queries / lookups(hotDb)).toFixed(5)} per request`,
       ],
       [
-        'gateway RSS under load ≤ 150 MB',
-        peakRss <= 150 * 1024 * 1024,
-        `${(peakRss / 1024 / 1024).toFixed(0)} MB`,
+        'gateway RSS under proxied load ≤ 150 MB',
+        proxiedPeakMb <= 150,
+        `${proxiedPeakMb} MB (anonymous, hot cache, ${SESSIONS} sessions)`,
+      ],
+      [
+        // scrypt (N=16384, r=16) needs 32 MB per running hash, by Better Auth's hash format.
+        'gateway RSS during the sign-in storm ≤ 150 MB',
+        (byName(stormName)?.peakRssMb ?? Infinity) <= 150,
+        `${byName(stormName)?.peakRssMb} MB`,
       ],
       [
         'p99 during a sign-in storm ≤ 2× idle p99',
@@ -378,6 +387,14 @@ async function main() {
     ] as const
     console.log('\ntargets:')
     for (const [name, ok, value] of targets) console.log(`  ${ok ? 'met   ' : 'MISSED'} ${name}: ${value}`)
+    // The "≥ 8×" targets can only be met where the bare hop itself is well
+    // over 8× the forward-auth patterns: the gateway cannot beat the hop.
+    const ceilings = forward.map((f) => ({
+      name: f.name.split(' ')[0] as string,
+      bareMultiple: paired(bareName, f.name, (a, b) => a.rps / b.rps),
+    }))
+    for (const c of ceilings)
+      console.log(`  (the bare hop itself is ${c.bareMultiple.toFixed(1)}× ${c.name} in this run)`)
 
     const date = `${new Date().toISOString().slice(0, 10)}-${process.env.DATABASE_URL ? 'postgres' : 'pglite'}`
     mkdirSync('bench/results', { recursive: true })
@@ -395,6 +412,7 @@ async function main() {
       summary,
       peakGatewayRssBytes: peakRss,
       targets: targets.map(([name, ok, value]) => ({ name, met: ok, value })),
+      bareMultipleOfForwardAuth: ceilings,
     }
     writeFileSync(`bench/results/${date}.json`, `${JSON.stringify(record, null, 2)}\n`)
     writeFileSync(
