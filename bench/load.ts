@@ -17,7 +17,12 @@ export interface LoadOptions {
   url: string
   seconds: number
   connections: number
-  /** Cookie headers to rotate through, one per request (many distinct sessions). */
+  /**
+   * Cookie headers, one picked uniformly at random per request (many distinct
+   * sessions). Random rather than round-robin: a fixed rotation makes the hit
+   * rate hinge on whether one lap takes more or less than the cache TTL, and
+   * on how the load generator's threads happen to line up.
+   */
   cookies?: string[]
   method?: 'GET' | 'POST'
   /** A JSON body sent with every request. */
@@ -51,7 +56,7 @@ async function autocannonLoad(options: LoadOptions): Promise<LoadResult> {
           const n = i++
           const headers = { ...request.headers, ...options.headers } as Record<string, string>
           if (options.cookies !== undefined)
-            headers.cookie = options.cookies[n % options.cookies.length] as string
+            headers.cookie = options.cookies[Math.floor(Math.random() * options.cookies.length)] as string
           if (options.distinctClientIps) headers['x-forwarded-for'] = clientIp(n)
           if (options.body !== undefined) headers['content-type'] = 'application/json'
           return { ...request, headers, ...(options.body !== undefined ? { body: options.body } : {}) }

@@ -2,7 +2,9 @@
 // patterns it replaces, measured side by side in one run, in alternating
 // rounds, on this machine. Ratios, not absolute numbers, are the result.
 // BENCH_SECONDS (default 5) and BENCH_ROUNDS (default 5) size the run;
-// DATABASE_URL runs the gateways on Postgres instead of PGlite.
+// DATABASE_URL runs the gateways on Postgres instead of PGlite; BENCH_NODE
+// names another node binary for every Node participant (gateway, bare hop,
+// upstream, Better Auth check), e.g. the version the image ships.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,6 +24,8 @@ const SECRET = 'bench-secret-0123456789abcdef0123456789abcdef'
 const METRICS_TOKEN = 'bench-metrics-token-0123456789'
 const ORIGIN = 'http://localhost:3001'
 const TSX = ['--import', 'tsx']
+/** The runtime of every Node participant, so the bare hop and the gateway always share one. */
+const NODE = process.env.BENCH_NODE || process.execPath
 
 const has = (command: string) => {
   try {
@@ -54,7 +58,7 @@ async function startGateway(
   if (cmd === undefined) throw new Error('Dockerfile has no exec-form CMD ["node", …]')
   const running = await startProcess(
     name,
-    process.execPath,
+    NODE,
     (JSON.parse(cmd) as string[]).slice(1),
     {
       PORT: String(port),
@@ -121,7 +125,7 @@ async function main() {
   try {
     const upstream = await startProcess(
       'upstream',
-      process.execPath,
+      NODE,
       [...TSX, 'bench/fast-upstream.ts'],
       {},
       /listening (\d+)/,
@@ -129,7 +133,7 @@ async function main() {
     running.push(upstream)
     const bare = await startProcess(
       'bare',
-      process.execPath,
+      NODE,
       [...TSX, 'bench/bare-proxy.ts'],
       { UPSTREAM: `http://127.0.0.1:${upstream.port}` },
       /listening (\d+)/,
@@ -151,7 +155,7 @@ async function main() {
       : await seedSessions(databaseFor(checkDir), checkDir, SECRET, 1)
     const check = await startProcess(
       'better-auth-check',
-      process.execPath,
+      NODE,
       [...TSX, 'bench/better-auth-check.ts'],
       { DATA_DIR: checkDir, BETTER_AUTH_SECRET: SECRET },
       /listening (\d+)/,
@@ -210,7 +214,7 @@ async function main() {
         run: () => load({ url: url(gateway), seconds: SECONDS, connections: CONNECTIONS, cookies: [hot] }),
       },
       {
-        name: `gateway, ${SESSIONS} distinct sessions`,
+        name: `gateway, ${SESSIONS} distinct sessions, random order`,
         gateway,
         run: () => load({ url: url(gateway), seconds: SECONDS, connections: CONNECTIONS, cookies }),
       },
@@ -396,11 +400,15 @@ async function main() {
     for (const c of ceilings)
       console.log(`  (the bare hop itself is ${c.bareMultiple.toFixed(1)}× ${c.name} in this run)`)
 
-    const date = `${new Date().toISOString().slice(0, 10)}-${process.env.DATABASE_URL ? 'postgres' : 'pglite'}`
+    const nodeVersion = execFileSync(NODE, ['--version']).toString().trim()
+    const date = `${new Date().toISOString().slice(0, 10)}-${process.env.DATABASE_URL ? 'postgres' : 'pglite'}-node${nodeVersion.slice(1).split('.')[0]}`
     mkdirSync('bench/results', { recursive: true })
     const record = {
       date: new Date().toISOString(),
-      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      machine: {
+        cpus: (await import('node:os')).cpus().length,
+        node: nodeVersion,
+      },
       settings: {
         seconds: SECONDS,
         rounds: ROUNDS,
@@ -418,7 +426,7 @@ async function main() {
     writeFileSync(
       `bench/results/${date}.svg`,
       barChart(
-        `req/s on ${record.machine.cpus} cores, ${record.settings.database} (ratio to the bare hop)`,
+        `req/s on ${record.machine.cpus} cores, ${record.settings.database}, Node ${nodeVersion} (ratio to the bare hop)`,
         summary.map((s) => ({ label: s.name, rps: s.rps, ratio: s.ratioToBare })),
       ),
     )

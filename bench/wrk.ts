@@ -1,4 +1,4 @@
-// The wrk driver: a Lua script per run (cookie rotation, a fresh client
+// The wrk driver: a Lua script per run (a random cookie per request, a fresh client
 // address per request, a JSON body), and the numbers read back from a JSON
 // line the script's done() prints, not scraped from wrk's text report.
 import { execFile } from 'node:child_process'
@@ -72,14 +72,18 @@ end
 local threads = 0
 function setup(thread)
   threads = threads + 1
-  thread:set("offset", threads * 1000003)
+  thread:set("id", threads)
+end
+function init(args)
+  -- Each thread has its own Lua state: seed each differently.
+  math.randomseed(os.time() * 1000 + (id or 0))
 end
 local n = 0
 function request()
   n = n + 1
-  local i = (offset or 0) + n
+  local i = (id or 0) * 1000003 + n
   local headers = { ${headerTable} }
-  if #cookies > 0 then headers["Cookie"] = cookies[(i % #cookies) + 1] end
+  if #cookies > 0 then headers["Cookie"] = cookies[math.random(#cookies)] end
   ${options.distinctClientIps ? 'headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.floor(i / 65536) % 256, math.floor(i / 256) % 256, i % 256)' : ''}
   return wrk.format(${lua(options.method ?? 'GET')}, nil, headers, ${options.body === undefined ? 'nil' : lua(options.body)})
 end
