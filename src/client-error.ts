@@ -8,6 +8,7 @@
 // (response desync). Here nothing is written once an answer has started:
 // the connection is just closed.
 import type { Socket } from 'node:net'
+import { STATUS_TEXT } from './error-handler.ts'
 
 // Node internals, read-only, the same ones Node's own default handler checks:
 // the response in flight on the socket, and the request being parsed, whose
@@ -17,18 +18,20 @@ interface HttpSocket extends Socket {
   parser?: { incoming?: { _dumped?: boolean } | null } | null
 }
 
-const STATUS: Record<string, [number, string, string]> = {
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request took too long to arrive'],
-  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'The request head is too large'],
+/** Node's error codes for what is not a plain 400, with the message sent. */
+const STATUS: Record<string, [number, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request took too long to arrive'],
+  HPE_HEADER_OVERFLOW: [431, 'The request head is too large'],
 }
-const BAD_REQUEST: [number, string, string] = [400, 'Bad Request', 'Malformed HTTP request']
+const BAD_REQUEST: [number, string] = [400, 'Malformed HTTP request']
 
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const http = socket as HttpSocket
   const answered = http._httpMessage?.headersSent === true || http.parser?.incoming?._dumped === true
   if (socket.writable && !answered) {
-    const [status, text, message] = STATUS[error.code ?? ''] ?? BAD_REQUEST
+    const [status, message] = STATUS[error.code ?? ''] ?? BAD_REQUEST
+    const text = STATUS_TEXT[status] as string
     const body = JSON.stringify({ statusCode: status, code: 'GW_CLIENT_ERROR', error: text, message })
     socket.write(
       `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
