@@ -7,6 +7,8 @@ import { wrkLoad } from './wrk.ts'
 
 export interface LoadResult {
   rps: number
+  /** Requests completed (answered, whatever the status). */
+  requests: number
   p50: number
   p99: number
   errors: number
@@ -66,6 +68,7 @@ async function autocannonLoad(options: LoadOptions): Promise<LoadResult> {
   })
   return {
     rps: result.requests.average,
+    requests: result.requests.total,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,

@@ -6,26 +6,31 @@
 // names another node binary for every Node participant (gateway, bare hop,
 // upstream, Better Auth check), e.g. the version the image ships.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Config } from '../src/config.ts'
 import { barChart } from './chart.ts'
 import { generator, type LoadResult, load } from './load.ts'
+import {
+  databaseFor,
+  METRICS_TOKEN,
+  median,
+  NODE,
+  SECRET,
+  startBare,
+  startGateway,
+  startUpstream,
+  TSX,
+} from './participants.ts'
 import { type Running, startProcess } from './processes.ts'
-import { freePort, startCaddy, startNginx } from './proxies.ts'
+import { startCaddy, startNginx } from './proxies.ts'
 import { seedSessions } from './seed.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const CONNECTIONS = 50
 const SESSIONS = 10_000
-const SECRET = 'bench-secret-0123456789abcdef0123456789abcdef'
-const METRICS_TOKEN = 'bench-metrics-token-0123456789'
 const ORIGIN = 'http://localhost:3001'
-const TSX = ['--import', 'tsx']
-/** The runtime of every Node participant, so the bare hop and the gateway always share one. */
-const NODE = process.env.BENCH_NODE || process.execPath
 
 const has = (command: string) => {
   try {
@@ -34,57 +39,6 @@ const has = (command: string) => {
   } catch {
     return false
   }
-}
-
-function databaseFor(dataDir: string): Config['database'] {
-  const url = process.env.DATABASE_URL
-  return url === undefined
-    ? { driver: 'pglite', url: undefined, neonWsProxy: undefined }
-    : { driver: 'pg', url, neonWsProxy: undefined }
-}
-
-async function startGateway(
-  name: string,
-  dataDir: string,
-  upstream: number,
-  env: Record<string, string> = {},
-) {
-  const port = await freePort()
-  // The compiled output, as production (the Dockerfile) runs it: the tsx
-  // loader alone adds ~50 MB of RSS (measured 166 MB vs 118 MB idle). The
-  // arguments come from the image's CMD, so the V8 heap flags measured here
-  // are the ones production runs with.
-  const cmd = readFileSync('Dockerfile', 'utf8').match(/^CMD (\[.*\])$/m)?.[1]
-  if (cmd === undefined) throw new Error('Dockerfile has no exec-form CMD ["node", …]')
-  const running = await startProcess(
-    name,
-    NODE,
-    (JSON.parse(cmd) as string[]).slice(1),
-    {
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      API_UPSTREAM_URL: `http://127.0.0.1:${upstream}`,
-      BETTER_AUTH_SECRET: SECRET,
-      METRICS_TOKEN,
-      // Per-request logs off, as for every participant; warnings still print.
-      LOG_LEVEL: 'warn',
-      TRUST_PROXY: 'true',
-      ...env,
-    },
-    null,
-    port,
-  )
-  for (let i = 0; i < 300; i++) {
-    if (
-      await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return running
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`${name} never became ready`)
 }
 
 interface Counters {
@@ -116,33 +70,18 @@ const sum = (a: Counters, b: Counters): Counters => ({
   misses: a.misses + b.misses,
 })
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
-
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'gateway-bench-'))
   const running: Running[] = []
   try {
-    const upstream = await startProcess(
-      'upstream',
-      NODE,
-      [...TSX, 'bench/fast-upstream.ts'],
-      {},
-      /listening (\d+)/,
-    )
+    const upstream = await startUpstream()
     running.push(upstream)
-    const bare = await startProcess(
-      'bare',
-      NODE,
-      [...TSX, 'bench/bare-proxy.ts'],
-      { UPSTREAM: `http://127.0.0.1:${upstream.port}` },
-      /listening (\d+)/,
-    )
+    const bare = await startBare(upstream)
     running.push(bare)
 
     console.log(`seeding ${SESSIONS} sessions…`)
     const mainDir = join(work, 'main')
-    const cookies = await seedSessions(databaseFor(mainDir), mainDir, SECRET, SESSIONS)
+    const cookies = await seedSessions(databaseFor(), mainDir, SECRET, SESSIONS)
     const hot = cookies[0] as string
     const gateway = await startGateway('gateway', mainDir, upstream.port)
     running.push(gateway)
@@ -152,7 +91,7 @@ async function main() {
     const checkDir = join(work, 'check')
     const checkCookies = process.env.DATABASE_URL
       ? cookies
-      : await seedSessions(databaseFor(checkDir), checkDir, SECRET, 1)
+      : await seedSessions(databaseFor(), checkDir, SECRET, 1)
     const check = await startProcess(
       'better-auth-check',
       NODE,
@@ -165,7 +104,7 @@ async function main() {
     const uncachedDir = join(work, 'uncached')
     const uncachedCookies = process.env.DATABASE_URL
       ? cookies
-      : await seedSessions(databaseFor(uncachedDir), uncachedDir, SECRET, 1)
+      : await seedSessions(databaseFor(), uncachedDir, SECRET, 1)
     const uncached = await startGateway('gateway-uncached', uncachedDir, upstream.port, {
       SESSION_CACHE_TTL_MS: '0',
     })

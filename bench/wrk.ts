@@ -46,6 +46,7 @@ export async function wrkLoad(options: LoadOptions): Promise<LoadResult> {
     }
     return {
       rps: r.requests / (r.durationUs / 1e6),
+      requests: r.requests,
       p50: Math.round(r.p50Us / 100) / 10,
       p99: Math.round(r.p99Us / 100) / 10,
       errors: r.errors,

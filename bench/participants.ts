@@ -1,0 +1,79 @@
+// The processes every benchmark mode starts, started the same way in each:
+// the fast upstream, the bare hop, and the compiled gateway as the image runs it.
+import { readFileSync } from 'node:fs'
+import type { Config } from '../src/config.ts'
+import { type Running, startProcess } from './processes.ts'
+import { freePort } from './proxies.ts'
+
+export const SECRET = 'bench-secret-0123456789abcdef0123456789abcdef'
+export const METRICS_TOKEN = 'bench-metrics-token-0123456789'
+export const TSX = ['--import', 'tsx']
+/** The runtime of every Node participant, so the bare hop and the gateway always share one. */
+export const NODE = process.env.BENCH_NODE || process.execPath
+
+export function databaseFor(): Config['database'] {
+  const url = process.env.DATABASE_URL
+  return url === undefined
+    ? { driver: 'pglite', url: undefined, neonWsProxy: undefined }
+    : { driver: 'pg', url, neonWsProxy: undefined }
+}
+
+export const startUpstream = () =>
+  startProcess('upstream', NODE, [...TSX, 'bench/fast-upstream.ts'], {}, /listening (\d+)/)
+
+export const startBare = (upstream: Running, nodeFlags: string[] = []) =>
+  startProcess(
+    'bare',
+    NODE,
+    [...nodeFlags, ...TSX, 'bench/bare-proxy.ts'],
+    { UPSTREAM: `http://127.0.0.1:${upstream.port}` },
+    /listening (\d+)/,
+  )
+
+export async function startGateway(
+  name: string,
+  dataDir: string,
+  upstream: number,
+  env: Record<string, string> = {},
+  nodeFlags: string[] = [],
+) {
+  const port = await freePort()
+  // The compiled output, as production (the Dockerfile) runs it: the tsx
+  // loader alone adds ~50 MB of RSS (measured 166 MB vs 118 MB idle). The
+  // arguments come from the image's CMD, so the V8 heap flags measured here
+  // are the ones production runs with.
+  const cmd = readFileSync('Dockerfile', 'utf8').match(/^CMD (\[.*\])$/m)?.[1]
+  if (cmd === undefined) throw new Error('Dockerfile has no exec-form CMD ["node", …]')
+  const running = await startProcess(
+    name,
+    NODE,
+    [...nodeFlags, ...(JSON.parse(cmd) as string[]).slice(1)],
+    {
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      API_UPSTREAM_URL: `http://127.0.0.1:${upstream}`,
+      BETTER_AUTH_SECRET: SECRET,
+      METRICS_TOKEN,
+      // Per-request logs off, as for every participant; warnings still print.
+      LOG_LEVEL: 'warn',
+      TRUST_PROXY: 'true',
+      ...env,
+    },
+    null,
+    port,
+  )
+  for (let i = 0; i < 300; i++) {
+    if (
+      await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return running
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${name} never became ready`)
+}
+
+export const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
