@@ -42,8 +42,13 @@ export async function startGateway(
   // loader alone adds ~50 MB of RSS (measured 166 MB vs 118 MB idle). The
   // arguments come from the image's CMD, so the V8 heap flags measured here
   // are the ones production runs with.
-  const cmd = readFileSync('Dockerfile', 'utf8').match(/^CMD (\[.*\])$/m)?.[1]
+  const dockerfile = readFileSync('Dockerfile', 'utf8')
+  const cmd = dockerfile.match(/^CMD (\[.*\])$/m)?.[1]
   if (cmd === undefined) throw new Error('Dockerfile has no exec-form CMD ["node", …]')
+  // The image's allocator settings too (not its NODE_ENV: that is a behaviour switch).
+  const allocator = Object.fromEntries(
+    [...dockerfile.matchAll(/^ENV (MALLOC_\w+)=(\S+)$/gm)].map((m) => [m[1] as string, m[2] as string]),
+  )
   const running = await startProcess(
     name,
     NODE,
@@ -57,6 +62,7 @@ export async function startGateway(
       // Per-request logs off, as for every participant; warnings still print.
       LOG_LEVEL: 'warn',
       TRUST_PROXY: 'true',
+      ...allocator,
       ...env,
     },
     null,
