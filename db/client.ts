@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import type { Config } from '../src/config.ts'
+import { initialisePgliteDirectory } from './pglite-init.ts'
 import * as schema from './schema.ts'
 
 export type Schema = typeof schema
@@ -56,13 +57,14 @@ async function openPglite(dataDir: string): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/pglite')
   const { migrate } = await import('drizzle-orm/pglite/migrator')
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
-  const client = await PGlite.create(join(dataDir, 'pglite'), {
-    // PGlite zero-fills Postgres's shared memory inside its WASM heap, so all
-    // of shared_buffers is resident from start-up: the default 128 MB was a
-    // third of the gateway's RSS. The gateway's tables are small and the OS
-    // page cache sits under PGlite's files, so 16 MB is plenty.
-    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
-  })
+  const path = join(dataDir, 'pglite')
+  // PGlite zero-fills Postgres's shared memory inside its WASM heap, so all
+  // of shared_buffers is resident from start-up: the default 128 MB was a
+  // third of the gateway's RSS. The gateway's tables are small and the OS
+  // page cache sits under PGlite's files, so 16 MB is plenty.
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`]
+  await initialisePgliteDirectory(path, startParams)
+  const client = await PGlite.create(path, { startParams })
   const counter = queryCounter()
   const db = drizzle(client, { schema, logger: counter.logger })
   return {

@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from './fixtures/test-database.
 export const ORIGIN = 'http://localhost:3001'
 export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef'
 
-interface Teardown {
+export interface Teardown {
   teardown(fn: () => unknown): void
 }
 
