@@ -5,12 +5,21 @@
 // a neighbour slows every process down, but hardly changes how much CPU a
 // request needs. The gap between the gateway and the bare hop is the
 // gateway's own per-request work, which is what the hot-cache ratio pays for.
-// BENCH_CPU_PROFILE=<dir> also writes a V8 CPU profile of the gateway there.
+// BENCH_CPU_PROFILE=<dir> also writes V8 CPU profiles of the bare hop and the
+// gateway there, to compare function by function.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generator, load } from './load.ts'
-import { databaseFor, median, SECRET, startBare, startGateway, startUpstream } from './participants.ts'
+import {
+  databaseFor,
+  median,
+  SECRET,
+  signUp,
+  startBare,
+  startGateway,
+  startUpstream,
+} from './participants.ts'
 import type { Running } from './processes.ts'
 import { seedSessions } from './seed.ts'
 
@@ -45,12 +54,12 @@ async function main() {
     // As in npm run bench and in production: Better Auth has served a request.
     // Its first one turns on AsyncLocalStorage, which on Node 20 makes every
     // later promise in the process dearer.
-    const signUp = await fetch(`http://127.0.0.1:${gateway.port}/api/auth/sign-up/email`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: 'http://localhost:3001' },
-      body: JSON.stringify({ name: 'CPU', email: 'cpu@bench.example', password: 'cpu bench password 123' }),
+    const signedUp = await signUp(gateway, {
+      name: 'CPU',
+      email: 'cpu@bench.example',
+      password: 'cpu bench password 123',
     })
-    if (!signUp.ok) throw new Error(`sign-up failed: ${signUp.status}`)
+    if (!signedUp.ok) throw new Error(`sign-up failed: ${signedUp.status}`)
 
     const url = (p: Running) => `http://127.0.0.1:${p.port}/api/bench`
     const scenarios = [

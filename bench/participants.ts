@@ -8,6 +8,8 @@ import { freePort } from './proxies.ts'
 export const SECRET = 'bench-secret-0123456789abcdef0123456789abcdef'
 export const METRICS_TOKEN = 'bench-metrics-token-0123456789'
 export const TSX = ['--import', 'tsx']
+/** The gateway's PUBLIC_URL in the bench; Better Auth checks Origin against it. */
+export const ORIGIN = 'http://localhost:3001'
 /** The runtime of every Node participant, so the bare hop and the gateway always share one. */
 export const NODE = process.env.BENCH_NODE || process.execPath
 
@@ -80,6 +82,20 @@ export async function startGateway(
   }
   throw new Error(`${name} never became ready`)
 }
+
+export interface BenchUser {
+  name: string
+  email: string
+  password: string
+}
+
+/** Signs a user up through the gateway, from one fixed client address. */
+export const signUp = (gateway: Running, user: BenchUser) =>
+  fetch(`http://127.0.0.1:${gateway.port}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: ORIGIN, 'x-forwarded-for': '198.51.100.1' },
+    body: JSON.stringify(user),
+  })
 
 export const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number

@@ -16,7 +16,9 @@ import {
   METRICS_TOKEN,
   median,
   NODE,
+  ORIGIN,
   SECRET,
+  signUp,
   startBare,
   startGateway,
   startUpstream,
@@ -30,7 +32,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const CONNECTIONS = 50
 const SESSIONS = 10_000
-const ORIGIN = 'http://localhost:3001'
 
 const has = (command: string) => {
   try {
@@ -111,11 +112,7 @@ async function main() {
     running.push(uncached)
 
     const stormUser = { name: 'Storm', email: 'storm@bench.example', password: 'storm password 123' }
-    await fetch(`http://127.0.0.1:${gateway.port}/api/auth/sign-up/email`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: ORIGIN, 'x-forwarded-for': '198.51.100.1' },
-      body: JSON.stringify(stormUser),
-    })
+    await signUp(gateway, stormUser)
 
     const forwardAuth: Running[] = []
     if (has('nginx'))
