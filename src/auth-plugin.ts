@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { AccountThrottle } from './account-throttle.ts'
-import { type Auth, createAuth, sessionCookieName } from './auth.ts'
+import { type Auth, createAuth, PASSWORD_HASH_CONCURRENCY, sessionCookieName } from './auth.ts'
 import type { Config } from './config.ts'
 import { type AuthHandler, createGuardedAuthHandler } from './guarded-auth.ts'
+import { PasswordAdmission } from './password-admission.ts'
 import { batchSessionLoads } from './session-batch.ts'
 import { SessionCache } from './session-cache.ts'
 import {
@@ -27,6 +28,7 @@ declare module 'fastify' {
     /** The same, answering synchronously when no I/O is needed (the proxy's hot path). */
     resolveSession: ResolveSession
     sessionCache: SessionCache<SignedInLookup>
+    passwordAdmission: PasswordAdmission
   }
 }
 
@@ -50,7 +52,17 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
     onUserChanged: (userId) => cache.evictUser(userId),
   })
   app.decorate('auth', auth)
-  app.decorate('authHandler', createGuardedAuthHandler(auth, new AccountThrottle()))
+  const admission = new PasswordAdmission({
+    // One more than the hasher runs, so the next request's database work
+    // overlaps the current hash and the hasher never idles in a storm.
+    concurrency: PASSWORD_HASH_CONCURRENCY + 1,
+    // ~100 ms of hashing each: a full queue is several seconds of waiting,
+    // about as long as anyone waits for a sign-in form to answer.
+    maxQueued: 64,
+    maxPerClient: 3,
+  })
+  app.decorate('passwordAdmission', admission)
+  app.decorate('authHandler', createGuardedAuthHandler(auth, new AccountThrottle(), admission))
   app.decorate('sessionCache', cache)
   const { sessionConfig } = await auth.$context
   const loadRow = batchSessionLoads(prepareFindSessions(app.database.db))

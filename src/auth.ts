@@ -14,7 +14,7 @@ import { createPasswordHasher } from './password-hashing.ts'
 
 // One scrypt at a time leaves the other core(s) to the proxy; on a larger
 // machine more could run, but sign-ins are rare next to proxied requests.
-const PASSWORD_HASH_CONCURRENCY = 1
+export const PASSWORD_HASH_CONCURRENCY = 1
 
 /**
  * The gateway sets this header on every request it hands to Better Auth, from

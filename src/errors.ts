@@ -14,6 +14,11 @@ export const SessionStoreUnavailable = createError(
   503,
 )
 export const AuthUnavailable = createError('GW_AUTH_UNAVAILABLE', 'Sign-in is temporarily unavailable', 503)
+export const AuthBusy = createError(
+  'GW_AUTH_BUSY',
+  'Too many sign-ins are in progress; try again shortly',
+  503,
+)
 export const UpstreamTimeout = createError(
   'GW_GATEWAY_TIMEOUT',
   'The upstream service did not answer in time',

@@ -4,10 +4,14 @@
 // - redirect targets (callbackURL and friends) must be same-origin paths;
 // - failed sign-ins are limited per account, not only per IP;
 // - the raw session token never appears in JSON a page script can read;
-// - a throttled answer carries the standard Retry-After.
+// - a throttled answer carries the standard Retry-After;
+// - requests that hash a password enter Better Auth a few at a time
+//   (password-admission.ts).
 
 import type { AccountThrottle } from './account-throttle.ts'
-import type { Auth } from './auth.ts'
+import { type Auth, CLIENT_IP_HEADER } from './auth.ts'
+import { AuthBusy } from './errors.ts'
+import type { PasswordAdmission, Refusal } from './password-admission.ts'
 import { safeReturnTo } from './redirects.ts'
 
 export type AuthHandler = (request: Request) => Promise<Response>
@@ -17,8 +21,22 @@ const SIGN_IN_PATH = '/api/auth/sign-in/email'
 // Endpoints whose JSON carries the raw session token (Better Auth puts it
 // there for bearer-token clients; this gateway uses the HttpOnly cookie only).
 const TOKEN_BEARING = new Set(['/api/auth/get-session', '/api/auth/sign-in/email', '/api/auth/sign-up/email'])
+// The endpoints that run scrypt (better-auth/dist/api/routes: every caller of
+// ctx.context.password.hash or .verify that is reachable over HTTP).
+const HASHING = new Set([
+  '/api/auth/sign-in/email',
+  '/api/auth/sign-up/email',
+  '/api/auth/change-password',
+  '/api/auth/reset-password',
+  '/api/auth/verify-password',
+  '/api/auth/delete-user',
+])
 
-export function createGuardedAuthHandler(auth: Auth, throttle: AccountThrottle): AuthHandler {
+export function createGuardedAuthHandler(
+  auth: Auth,
+  throttle: AccountThrottle,
+  admission: PasswordAdmission,
+): AuthHandler {
   return async function guardedAuth(incoming: Request): Promise<Response> {
     const { request, json } = await sanitiseRedirects(incoming)
     const url = new URL(request.url)
@@ -28,7 +46,9 @@ export function createGuardedAuthHandler(auth: Auth, throttle: AccountThrottle):
       const wait = throttle.retryAfter(email)
       if (wait > 0) return tooManyAttempts(wait)
     }
-    const response = await auth.handler(request)
+    const response = HASHING.has(url.pathname)
+      ? await admission.run(request.headers.get(CLIENT_IP_HEADER) ?? '', () => auth.handler(request), refusal)
+      : await auth.handler(request)
     if (email !== undefined) {
       if (response.status === 200) throttle.recordSuccess(email)
       else if (response.status === 401) throttle.recordFailure(email)
@@ -106,6 +126,17 @@ async function withoutTokens(response: Response): Promise<Response> {
   const headers = new Headers(response.headers)
   headers.delete('content-length')
   return new Response(JSON.stringify(data), { status: response.status, headers })
+}
+
+function refusal(reason: Refusal): Response {
+  if (reason === 'busy') throw new AuthBusy()
+  return new Response(
+    JSON.stringify({
+      code: 'TOO_MANY_CONCURRENT',
+      message: 'Too many password requests from this address at once; try again shortly',
+    }),
+    { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '2' } },
+  )
 }
 
 function tooManyAttempts(retryAfterSeconds: number): Response {

@@ -50,6 +50,7 @@ function serveOnLoopback(app: FastifyInstance, port: number) {
 
 function render(app: FastifyInstance): string {
   const cache = app.sessionCache
+  const admission = app.passwordAdmission
   const memory = process.memoryUsage()
   const lines = [
     metric(
@@ -83,6 +84,18 @@ function render(app: FastifyInstance): string {
       'gauge',
       'Identity text held by the cache (bounded at 16 Mi characters)',
       cache.size.bytes,
+    ),
+    metric(
+      'gateway_password_requests_waiting',
+      'gauge',
+      'Sign-ins and other password requests waiting to enter Better Auth',
+      admission.depth.waiting,
+    ),
+    metric(
+      'gateway_password_requests_refused_total',
+      'counter',
+      'Password requests refused: 503 with the queue full, or 429 for one address holding too many places',
+      admission.stats.refusedBusy + admission.stats.refusedClient,
     ),
     metric('process_resident_memory_bytes', 'gauge', 'Resident set size', memory.rss),
     metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use', memory.heapUsed),
