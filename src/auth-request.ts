@@ -48,6 +48,19 @@ export function toAuthRequest(
   return new Request(url, { method, headers, body })
 }
 
+/**
+ * Aborts when the client closes its connection before the reply is sent, so
+ * work queued on its behalf (password-admission.ts) can be dropped.
+ */
+export function clientGoneSignal(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController()
+  const response = reply.raw
+  response.once('close', () => {
+    if (!response.writableEnded) controller.abort()
+  })
+  return controller.signal
+}
+
 /** Copies a Web Response onto the Fastify reply, keeping every Set-Cookie. */
 export async function sendWebResponse(reply: FastifyReply, response: Response): Promise<FastifyReply> {
   reply.code(response.status)

@@ -19,6 +19,12 @@ export const AuthBusy = createError(
   'Too many sign-ins are in progress; try again shortly',
   503,
 )
+/** nginx's 499: nobody is left to read the answer; it only appears in logs. */
+export const ClientGone = createError(
+  'GW_CLIENT_GONE',
+  'The client closed the connection before its turn',
+  499,
+)
 export const UpstreamTimeout = createError(
   'GW_GATEWAY_TIMEOUT',
   'The upstream service did not answer in time',

@@ -10,11 +10,12 @@
 
 import type { AccountThrottle } from './account-throttle.ts'
 import { type Auth, CLIENT_IP_HEADER } from './auth.ts'
-import { AuthBusy } from './errors.ts'
+import { AuthBusy, ClientGone } from './errors.ts'
 import type { PasswordAdmission, Refusal } from './password-admission.ts'
 import { safeReturnTo } from './redirects.ts'
 
-export type AuthHandler = (request: Request) => Promise<Response>
+/** `clientGone` aborts when the client closes its connection before the answer. */
+export type AuthHandler = (request: Request, clientGone?: AbortSignal) => Promise<Response>
 
 const REDIRECT_FIELDS = ['callbackURL', 'redirectTo', 'errorCallbackURL', 'newUserCallbackURL'] as const
 const SIGN_IN_PATH = '/api/auth/sign-in/email'
@@ -37,7 +38,7 @@ export function createGuardedAuthHandler(
   throttle: AccountThrottle,
   admission: PasswordAdmission,
 ): AuthHandler {
-  return async function guardedAuth(incoming: Request): Promise<Response> {
+  return async function guardedAuth(incoming: Request, clientGone?: AbortSignal): Promise<Response> {
     const { request, json } = await sanitiseRedirects(incoming)
     const url = new URL(request.url)
     const email = url.pathname === SIGN_IN_PATH && typeof json?.email === 'string' ? json.email : undefined
@@ -47,7 +48,12 @@ export function createGuardedAuthHandler(
       if (wait > 0) return tooManyAttempts(wait)
     }
     const response = HASHING.has(url.pathname)
-      ? await admission.run(request.headers.get(CLIENT_IP_HEADER) ?? '', () => auth.handler(request), refusal)
+      ? await admission.run(
+          request.headers.get(CLIENT_IP_HEADER) ?? '',
+          () => auth.handler(request),
+          refusal,
+          clientGone,
+        )
       : await auth.handler(request)
     if (email !== undefined) {
       if (response.status === 200) throttle.recordSuccess(email)
@@ -130,6 +136,7 @@ async function withoutTokens(response: Response): Promise<Response> {
 
 function refusal(reason: Refusal): Response {
   if (reason === 'busy') throw new AuthBusy()
+  if (reason === 'gone') throw new ClientGone()
   return new Response(
     JSON.stringify({
       code: 'TOO_MANY_CONCURRENT',

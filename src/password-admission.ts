@@ -13,6 +13,9 @@
 // instead of queued without limit, and one client address may hold at most
 // `maxPerClient` places, so a single address cannot fill the queue by itself
 // (Better Auth allows an address 3 of these requests per 10 s anyway).
+// A request whose client has gone (closed the connection while it waited)
+// leaves the line at once: under overload, clients time out and retry, and a
+// queue that still hashes for the ones who left only gets longer.
 
 export interface PasswordAdmissionOptions {
   /** Requests inside Better Auth at once. */
@@ -23,7 +26,7 @@ export interface PasswordAdmissionOptions {
   maxPerClient: number
 }
 
-export type Refusal = 'busy' | 'client'
+export type Refusal = 'busy' | 'client' | 'gone'
 
 export class PasswordAdmission {
   readonly #options: PasswordAdmissionOptions
@@ -31,7 +34,7 @@ export class PasswordAdmission {
   readonly #waiting: Array<() => void> = []
   readonly #heldByClient = new Map<string, number>()
   /** Refusals since start, for /metrics. */
-  readonly stats = { refusedBusy: 0, refusedClient: 0 }
+  readonly stats = { refusedBusy: 0, refusedClient: 0, abandoned: 0 }
 
   constructor(options: PasswordAdmissionOptions) {
     this.#options = options
@@ -41,8 +44,21 @@ export class PasswordAdmission {
     return { inside: this.#inside, waiting: this.#waiting.length }
   }
 
-  /** Runs `work` once admitted, or answers `refused(reason)` at once. */
-  async run<T>(client: string, work: () => Promise<T>, refused: (reason: Refusal) => T): Promise<T> {
+  /**
+   * Runs `work` once admitted, or answers `refused(reason)`: at once when
+   * the queue or the client's share is full, or as soon as `clientGone`
+   * aborts while the request waits.
+   */
+  async run<T>(
+    client: string,
+    work: () => Promise<T>,
+    refused: (reason: Refusal) => T,
+    clientGone?: AbortSignal,
+  ): Promise<T> {
+    if (clientGone?.aborted) {
+      this.stats.abandoned++
+      return refused('gone')
+    }
     const held = this.#heldByClient.get(client) ?? 0
     if (held >= this.#options.maxPerClient) {
       this.stats.refusedClient++
@@ -55,9 +71,11 @@ export class PasswordAdmission {
     }
     this.#heldByClient.set(client, held + 1)
     try {
-      // A waiter is woken by the request leaving, which hands it its place.
-      if (full) await new Promise<void>((resolve) => this.#waiting.push(resolve))
-      else this.#inside++
+      if (!full) this.#inside++
+      else if (!(await this.#wait(clientGone))) {
+        this.stats.abandoned++
+        return refused('gone')
+      }
       try {
         return await work()
       } finally {
@@ -70,5 +88,24 @@ export class PasswordAdmission {
       if (left === 0) this.#heldByClient.delete(client)
       else this.#heldByClient.set(client, left)
     }
+  }
+
+  /**
+   * Resolves true when a leaving request hands this one its place, false if
+   * the client goes first (and then this one no longer holds a place in line).
+   */
+  #wait(clientGone: AbortSignal | undefined): Promise<boolean> {
+    return new Promise((resolve) => {
+      const admit = () => {
+        clientGone?.removeEventListener('abort', leave)
+        resolve(true)
+      }
+      const leave = () => {
+        this.#waiting.splice(this.#waiting.indexOf(admit), 1)
+        resolve(false)
+      }
+      this.#waiting.push(admit)
+      clientGone?.addEventListener('abort', leave, { once: true })
+    })
   }
 }

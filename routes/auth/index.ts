@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AUTH_BASE_PATH } from '../../src/auth.ts'
 import { raiseAuthFailure } from '../../src/auth-failure.ts'
-import { sendWebResponse, toAuthRequest } from '../../src/auth-request.ts'
+import { clientGoneSignal, sendWebResponse, toAuthRequest } from '../../src/auth-request.ts'
 import type { Config } from '../../src/config.ts'
 import { UnsupportedAuthMethod } from '../../src/errors.ts'
 
@@ -15,7 +15,7 @@ const AUTH_BODY_LIMIT = 64 * 1024
 
 export default async function authRoutes(app: FastifyInstance, { config }: { config: Config }) {
   async function handler(request: FastifyRequest, reply: FastifyReply) {
-    const response = await app.authHandler(toAuthRequest(request, config.publicUrl))
+    const response = await app.authHandler(toAuthRequest(request, config.publicUrl), clientGoneSignal(reply))
     if (response.status >= 500) return raiseAuthFailure(app, request, response.status)
     // Cookies and session JSON must never be cached by a shared cache.
     reply.header('cache-control', 'no-store')

@@ -97,6 +97,12 @@ function render(app: FastifyInstance): string {
       'Password requests refused: 503 with the queue full, or 429 for one address holding too many places',
       admission.stats.refusedBusy + admission.stats.refusedClient,
     ),
+    metric(
+      'gateway_password_requests_abandoned_total',
+      'counter',
+      'Password requests dropped from the queue because their client closed the connection',
+      admission.stats.abandoned,
+    ),
     metric('process_resident_memory_bytes', 'gauge', 'Resident set size', memory.rss),
     metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use', memory.heapUsed),
   ]

@@ -3,7 +3,7 @@
 // handler, so its validation, rate limits and cookies apply unchanged.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { raiseAuthFailure } from '../../src/auth-failure.ts'
-import { toAuthRequest } from '../../src/auth-request.ts'
+import { clientGoneSignal, toAuthRequest } from '../../src/auth-request.ts'
 import type { Config } from '../../src/config.ts'
 import { CrossOriginForm, SessionStoreUnavailable } from '../../src/errors.ts'
 import { PAGE_CSP } from '../../src/html.ts'
@@ -49,6 +49,7 @@ export default async function pageRoutes(app: FastifyInstance, { config }: { con
     assertSameOrigin(request)
     const response = await app.authHandler(
       toAuthRequest(request, config.publicUrl, { path, method: 'POST', json }),
+      clientGoneSignal(reply),
     )
     if (response.status >= 500) return raiseAuthFailure(app, request, response.status)
     const cookies = response.headers.getSetCookie()

@@ -3,6 +3,7 @@
 // Better Auth at once, caps how many places one address may hold, and refuses
 // (503) rather than queueing without limit. Refusals are cheap, clear, and
 // change nothing: no session, no failed-attempt count.
+import { connect } from 'node:net'
 import { count } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'
 import t from 'tap'
@@ -12,7 +13,7 @@ import { AccountThrottle } from '../../src/account-throttle.ts'
 import { CLIENT_IP_HEADER } from '../../src/auth.ts'
 import { createGuardedAuthHandler } from '../../src/guarded-auth.ts'
 import { PasswordAdmission } from '../../src/password-admission.ts'
-import { buildHarness, fileDatabase, nextIp, ORIGIN, signUp } from '../helper.ts'
+import { buildHarness, fileDatabase, listen, nextIp, ORIGIN, signUp } from '../helper.ts'
 
 const ASVS_DOS = 'OWASP ASVS 4.0.3 V11.1.4 (anti-automation: excessive calls)'
 const FORM = 'application/x-www-form-urlencoded'
@@ -134,6 +135,42 @@ t.test(
   },
 )
 
+t.test('a sign-in whose client hangs up while it waits is dropped, not hashed', async (t) => {
+  const { app, database } = await buildHarness(t, { db })
+  const user = await signUp(app)
+  const port = await listen(app)
+  const sessionsBefore = await countSessions(database)
+  const body = JSON.stringify({ email: user.email, password: user.password })
+  const signIn = () =>
+    fetch(`http://127.0.0.1:${port}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      body,
+    })
+  // Two sign-ins take both places inside Better Auth; a third, on a socket
+  // this test controls, waits in line, and then its client hangs up.
+  const inside = [signIn(), signIn()]
+  await until(() => app.passwordAdmission.depth.inside === 2)
+  const socket = connect(port, '127.0.0.1')
+  socket.on('error', () => {})
+  socket.write(
+    `POST /api/auth/sign-in/email HTTP/1.1\r\nHost: localhost\r\nOrigin: ${ORIGIN}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  )
+  await until(() => app.passwordAdmission.depth.waiting === 1)
+  socket.destroy()
+  await until(() => app.passwordAdmission.stats.abandoned === 1)
+  t.same(app.passwordAdmission.depth.waiting, 0, 'it left the line at once')
+
+  t.same(
+    (await Promise.all(inside)).map((r) => r.status),
+    [200, 200],
+    'the two inside are unaffected',
+  )
+  t.equal(await countSessions(database), sessionsBefore + 2, 'no session for the client that left')
+  t.same(app.passwordAdmission.depth, { inside: 0, waiting: 0 })
+})
+
 t.test('/metrics counts the refusals', async (t) => {
   const token = 'metrics-token-0123456789abcdef'
   const { app } = await buildHarness(t, { db, env: { METRICS_TOKEN: token } })
@@ -161,4 +198,12 @@ t.test('/metrics counts the refusals', async (t) => {
 async function countSessions(database: Database): Promise<number> {
   const [row] = await database.db.select({ n: count() }).from(session)
   return row?.n ?? 0
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
 }

@@ -58,7 +58,7 @@ t.test('a full queue refuses at once as busy, without running the work', async (
   )
   t.equal(third, 'refused busy')
   t.notOk(ranThird, 'the refused work never ran')
-  t.same(admission.stats, { refusedBusy: 1, refusedClient: 0 })
+  t.same(admission.stats, { refusedBusy: 1, refusedClient: 0, abandoned: 0 })
   first.finish()
   second.finish()
   t.same(await Promise.all([running, waiting]), ['first', 'second'], 'the admitted ones are unaffected')
@@ -87,7 +87,7 @@ t.test('one client holds at most maxPerClient places, inside and waiting togethe
     'again',
     'the address gets its places back once its requests finish',
   )
-  t.same(admission.stats, { refusedBusy: 0, refusedClient: 1 })
+  t.same(admission.stats, { refusedBusy: 0, refusedClient: 1, abandoned: 0 })
 })
 
 t.test('work that fails still gives its place back, and the failure reaches only its caller', async (t) => {
@@ -107,4 +107,53 @@ t.test('work that fails still gives its place back, and the failure reaches only
     'the failing client is not stuck',
   )
   t.same(admission.depth, { inside: 0, waiting: 0 })
+})
+
+t.test('a client that goes while waiting leaves the line at once, and its place is free again', async (t) => {
+  const admission = new PasswordAdmission({ concurrency: 1, maxQueued: 1, maxPerClient: 1 })
+  const log: string[] = []
+  const first = gate(log, 'first')
+  const running = admission.run('a', first.work, refusedAs)
+  const hangUp = new AbortController()
+  let ranGone = false
+  const waiting = admission.run(
+    'b',
+    async () => {
+      ranGone = true
+      return 'gone work'
+    },
+    refusedAs,
+    hangUp.signal,
+  )
+  await turn()
+  t.same(admission.depth, { inside: 1, waiting: 1 })
+  hangUp.abort()
+  t.equal(await waiting, 'refused gone', 'answered as soon as the client went')
+  t.same(admission.depth, { inside: 1, waiting: 0 }, 'its place in line is free')
+
+  const next = gate(log, 'next')
+  const queued = admission.run('b', next.work, refusedAs)
+  t.same(admission.depth.waiting, 1, 'the same address may queue again, and the queue is not full')
+  first.finish()
+  await turn()
+  t.same(log, ['start first', 'start next'], 'the waiter behind it was let in')
+  next.finish()
+  t.same(await Promise.all([running, queued]), ['first', 'next'])
+  t.notOk(ranGone, 'the abandoned work never ran')
+  t.same(admission.stats, { refusedBusy: 0, refusedClient: 0, abandoned: 1 })
+})
+
+t.test('a client already gone is not queued at all', async (t) => {
+  const admission = new PasswordAdmission({ concurrency: 1, maxQueued: 1, maxPerClient: 1 })
+  const gone = new AbortController()
+  gone.abort()
+  t.equal(await admission.run('a', async () => 'ran', refusedAs, gone.signal), 'refused gone')
+  t.same(admission.depth, { inside: 0, waiting: 0 })
+  t.equal(admission.stats.abandoned, 1)
+  const stillHere = new AbortController()
+  t.equal(
+    await admission.run('a', async () => 'ran', refusedAs, stillHere.signal),
+    'ran',
+    'a live signal changes nothing',
+  )
 })
