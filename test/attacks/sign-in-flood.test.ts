@@ -13,7 +13,7 @@ import { AccountThrottle } from '../../src/account-throttle.ts'
 import { CLIENT_IP_HEADER } from '../../src/auth.ts'
 import { createGuardedAuthHandler } from '../../src/guarded-auth.ts'
 import { PasswordAdmission } from '../../src/password-admission.ts'
-import { buildHarness, fileDatabase, listen, nextIp, ORIGIN, signUp } from '../helper.ts'
+import { buildHarness, fileDatabase, listen, nextIp, ORIGIN, signIn, signUp } from '../helper.ts'
 
 const ASVS_DOS = 'OWASP ASVS 4.0.3 V11.1.4 (anti-automation: excessive calls)'
 const FORM = 'application/x-www-form-urlencoded'
@@ -25,17 +25,7 @@ t.test(`four sign-ins at once from one address: the fourth is refused at once [$
   const user = await signUp(app)
   const ip = nextIp()
   const sessionsBefore = await countSessions(database)
-  const responses = await Promise.all(
-    Array.from({ length: 4 }, () =>
-      app.inject({
-        method: 'POST',
-        url: '/api/auth/sign-in/email',
-        headers: { origin: ORIGIN },
-        remoteAddress: ip,
-        payload: { email: user.email, password: user.password },
-      }),
-    ),
-  )
+  const responses = await together(4, () => signIn(app, user, ip))
   const refused = responses.filter((r) => r.statusCode === 429)
   t.equal(refused.length, 1, 'one refusal')
   t.same(
@@ -55,16 +45,14 @@ t.test('the sign-in form gets the same refusal, as a page', async (t) => {
   const { app } = await buildHarness(t, { db })
   const user = await signUp(app)
   const ip = nextIp()
-  const responses = await Promise.all(
-    Array.from({ length: 4 }, () =>
-      app.inject({
-        method: 'POST',
-        url: '/auth/sign-in',
-        headers: { origin: ORIGIN, 'content-type': FORM },
-        remoteAddress: ip,
-        payload: new URLSearchParams({ email: user.email, password: user.password }).toString(),
-      }),
-    ),
+  const responses = await together(4, () =>
+    app.inject({
+      method: 'POST',
+      url: '/auth/sign-in',
+      headers: { origin: ORIGIN, 'content-type': FORM },
+      remoteAddress: ip,
+      payload: new URLSearchParams({ email: user.email, password: user.password }).toString(),
+    }),
   )
   t.same(
     responses.map((r) => r.statusCode).sort(),
@@ -81,25 +69,9 @@ t.test('refusals do not count as failed sign-ins for the account', async (t) => 
   const { app } = await buildHarness(t, { db })
   const user = await signUp(app)
   const ip = nextIp()
-  const burst = await Promise.all(
-    Array.from({ length: 6 }, () =>
-      app.inject({
-        method: 'POST',
-        url: '/api/auth/sign-in/email',
-        headers: { origin: ORIGIN },
-        remoteAddress: ip,
-        payload: { email: user.email, password: 'not the right password' },
-      }),
-    ),
-  )
+  const burst = await together(6, () => signIn(app, { ...user, password: 'not the right password' }, ip))
   t.same(burst.map((r) => r.statusCode).sort(), [401, 401, 401, 429, 429, 429], 'three judged, three refused')
-  const right = await app.inject({
-    method: 'POST',
-    url: '/api/auth/sign-in/email',
-    headers: { origin: ORIGIN },
-    remoteAddress: nextIp(),
-    payload: { email: user.email, password: user.password },
-  })
+  const right = await signIn(app, user)
   t.equal(right.statusCode, 200, 'three failures, not six: the account is not locked')
 })
 
@@ -141,7 +113,7 @@ t.test('a sign-in whose client hangs up while it waits is dropped, not hashed', 
   const port = await listen(app)
   const sessionsBefore = await countSessions(database)
   const body = JSON.stringify({ email: user.email, password: user.password })
-  const signIn = () =>
+  const signInOverHttp = () =>
     fetch(`http://127.0.0.1:${port}/api/auth/sign-in/email`, {
       method: 'POST',
       headers: { origin: ORIGIN, 'content-type': 'application/json' },
@@ -149,7 +121,7 @@ t.test('a sign-in whose client hangs up while it waits is dropped, not hashed', 
     })
   // Two sign-ins take both places inside Better Auth; a third, on a socket
   // this test controls, waits in line, and then its client hangs up.
-  const inside = [signIn(), signIn()]
+  const inside = [signInOverHttp(), signInOverHttp()]
   await until(() => app.passwordAdmission.depth.inside === 2)
   const socket = connect(port, '127.0.0.1')
   socket.on('error', () => {})
@@ -176,20 +148,8 @@ t.test('/metrics counts the refusals', async (t) => {
   const { app } = await buildHarness(t, { db, env: { METRICS_TOKEN: token } })
   const user = await signUp(app)
   const ip = nextIp()
-  const statuses = await Promise.all(
-    Array.from({ length: 4 }, () =>
-      app
-        .inject({
-          method: 'POST',
-          url: '/api/auth/sign-in/email',
-          headers: { origin: ORIGIN },
-          remoteAddress: ip,
-          payload: { email: user.email, password: user.password },
-        })
-        .then((r) => r.statusCode),
-    ),
-  )
-  t.same(statuses.sort(), [200, 200, 200, 429])
+  const responses = await together(4, () => signIn(app, user, ip))
+  t.same(responses.map((r) => r.statusCode).sort(), [200, 200, 200, 429])
   const metrics = await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } })
   t.match(metrics.body, /^gateway_password_requests_waiting 0$/m, 'nothing left waiting')
   t.match(metrics.body, /^gateway_password_requests_refused_total 1$/m, 'the one refusal is counted')
@@ -198,6 +158,11 @@ t.test('/metrics counts the refusals', async (t) => {
 async function countSessions(database: Database): Promise<number> {
   const [row] = await database.db.select({ n: count() }).from(session)
   return row?.n ?? 0
+}
+
+/** `count` calls of `attempt`, all in flight at once. */
+function together<T>(count: number, attempt: () => Promise<T>): Promise<T[]> {
+  return Promise.all(Array.from({ length: count }, attempt))
 }
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
