@@ -12,8 +12,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generator, load } from './load.ts'
 import {
+  CONNECTIONS,
   databaseFor,
   median,
+  ROUNDS,
+  SECONDS,
   SECRET,
   signUp,
   startBare,
@@ -23,9 +26,6 @@ import {
 import type { Running } from './processes.ts'
 import { seedSessions } from './seed.ts'
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
-const CONNECTIONS = 50
 const TICKS_PER_SECOND = 100 // USER_HZ, the unit of /proc/<pid>/stat times on Linux
 
 /** CPU seconds the process has used so far, user and system. */

@@ -8,6 +8,10 @@ import { freePort } from './proxies.ts'
 export const SECRET = 'bench-secret-0123456789abcdef0123456789abcdef'
 export const METRICS_TOKEN = 'bench-metrics-token-0123456789'
 export const TSX = ['--import', 'tsx']
+/** Every mode's load: BENCH_SECONDS per run, BENCH_ROUNDS alternating rounds, 50 connections. */
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+export const CONNECTIONS = 50
 /** The gateway's PUBLIC_URL in the bench; Better Auth checks Origin against it. */
 export const ORIGIN = 'http://localhost:3001'
 /** The runtime of every Node participant, so the bare hop and the gateway always share one. */

@@ -12,11 +12,14 @@ import { join } from 'node:path'
 import { barChart } from './chart.ts'
 import { generator, type LoadResult, load } from './load.ts'
 import {
+  CONNECTIONS,
   databaseFor,
   METRICS_TOKEN,
   median,
   NODE,
   ORIGIN,
+  ROUNDS,
+  SECONDS,
   SECRET,
   signUp,
   startBare,
@@ -28,9 +31,6 @@ import { type Running, startProcess } from './processes.ts'
 import { startCaddy, startNginx } from './proxies.ts'
 import { seedSessions } from './seed.ts'
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
-const CONNECTIONS = 50
 const SESSIONS = 10_000
 
 const has = (command: string) => {
