@@ -9,6 +9,7 @@ import { betterAuth } from 'better-auth/minimal'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/client.ts'
 import * as schema from '../db/schema.ts'
+import { releaseAsyncContextBetweenCalls } from './async-context-release.ts'
 import type { Config } from './config.ts'
 import { createPasswordHasher } from './password-hashing.ts'
 
@@ -41,7 +42,13 @@ export function sessionCookieName(secureCookies: boolean): string {
   return `${secureCookies ? '__Secure-' : ''}better-auth.session_token`
 }
 
-export function createAuth({ config, db, log, onSessionDeleted, onUserChanged }: AuthOptions) {
+export function createAuth(options: AuthOptions) {
+  // Counted calls, so Better Auth's AsyncLocalStorage stops taxing the proxy
+  // between them on Node 20 (see async-context-release.ts).
+  return releaseAsyncContextBetweenCalls(betterAuthFor(options))
+}
+
+function betterAuthFor({ config, db, log, onSessionDeleted, onUserChanged }: AuthOptions) {
   return betterAuth({
     baseURL: config.publicUrl,
     basePath: AUTH_BASE_PATH,
