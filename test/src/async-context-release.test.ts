@@ -91,40 +91,46 @@ t.test('where storages do not use async_hooks, the auth object is left alone', a
     t.notOk(STORAGE_USES_ASYNC_HOOKS, `Node ${major}: AsyncContextFrame storage`)
 })
 
-t.test('after real, overlapping Better Auth calls, its storages are off and its context was intact', async (t) => {
-  const { app } = await buildHarness(t)
-  const alice = await signUp(app)
-  const bob = await signUp(app)
-  const before = await app.inject({ url: '/api/me', headers: { cookie: alice.cookie } })
-  t.ok(before.json().headers['x-user-id'], 'Alice is signed in, and her session is now cached')
-  // Bob's sign-in (a hash, so slow) overlaps Alice's sign-out: the sign-out
-  // settles while the sign-in is inside Better Auth and still needs its context.
-  const [signedIn, signedOut] = await Promise.all([
-    signIn(app, bob),
-    app.inject({
-      method: 'POST',
-      url: '/api/auth/sign-out',
-      headers: { origin: ORIGIN, cookie: alice.cookie },
-    }),
-  ])
-  t.equal(signedIn.statusCode, 200, 'the sign-in kept its context throughout')
-  t.equal(signedOut.statusCode, 200)
-  const afterSignOut = await app.inject({ url: '/api/me', headers: { cookie: alice.cookie } })
-  t.notOk(afterSignOut.json().headers['x-user-id'], 'the sign-out’s database hook evicted her cached session')
-
-  const storages = betterAuthStorages()
-  t.ok(storages.length >= 2, `found Better Auth's storages (${storages.length})`)
-  t.ok(
-    storages.every((s) => s instanceof AsyncLocalStorage),
-    'each is an AsyncLocalStorage',
-  )
-  if (STORAGE_USES_ASYNC_HOOKS) {
-    // Node 20's storage records this as an own field; disabled means the
-    // process-wide hooks are off too when nothing else enabled one.
-    t.same(
-      storages.map((s) => (s as unknown as { enabled: boolean }).enabled),
-      storages.map(() => false),
-      'every storage is disabled between calls',
+t.test(
+  'after real, overlapping Better Auth calls, its storages are off and its context was intact',
+  async (t) => {
+    const { app } = await buildHarness(t)
+    const alice = await signUp(app)
+    const bob = await signUp(app)
+    const before = await app.inject({ url: '/api/me', headers: { cookie: alice.cookie } })
+    t.ok(before.json().headers['x-user-id'], 'Alice is signed in, and her session is now cached')
+    // Bob's sign-in (a hash, so slow) overlaps Alice's sign-out: the sign-out
+    // settles while the sign-in is inside Better Auth and still needs its context.
+    const [signedIn, signedOut] = await Promise.all([
+      signIn(app, bob),
+      app.inject({
+        method: 'POST',
+        url: '/api/auth/sign-out',
+        headers: { origin: ORIGIN, cookie: alice.cookie },
+      }),
+    ])
+    t.equal(signedIn.statusCode, 200, 'the sign-in kept its context throughout')
+    t.equal(signedOut.statusCode, 200)
+    const afterSignOut = await app.inject({ url: '/api/me', headers: { cookie: alice.cookie } })
+    t.notOk(
+      afterSignOut.json().headers['x-user-id'],
+      'the sign-out’s database hook evicted her cached session',
     )
-  }
-})
+
+    const storages = betterAuthStorages()
+    t.ok(storages.length >= 2, `found Better Auth's storages (${storages.length})`)
+    t.ok(
+      storages.every((s) => s instanceof AsyncLocalStorage),
+      'each is an AsyncLocalStorage',
+    )
+    if (STORAGE_USES_ASYNC_HOOKS) {
+      // Node 20's storage records this as an own field; disabled means the
+      // process-wide hooks are off too when nothing else enabled one.
+      t.same(
+        storages.map((s) => (s as unknown as { enabled: boolean }).enabled),
+        storages.map(() => false),
+        'every storage is disabled between calls',
+      )
+    }
+  },
+)
