@@ -52,8 +52,9 @@ async function main() {
     const gateway = await startGateway('gateway', work, upstream.port, {}, profileFlags('gateway'))
     running.push(gateway)
     // As in npm run bench and in production: Better Auth has served a request.
-    // Its first one turns on AsyncLocalStorage, which on Node 20 makes every
-    // later promise in the process dearer.
+    // Its first one turns on AsyncLocalStorage, which on Node 20 and 22 would
+    // make every later promise dearer had the gateway not turned it off again
+    // (src/async-context-release.ts): this run is what shows it did.
     const signedUp = await signUp(gateway, {
       name: 'CPU',
       email: 'cpu@bench.example',

@@ -51,8 +51,8 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
   })
 
   app.setErrorHandler(errorHandler)
-  // Callback-style: an async hook costs a promise per request, and more once
-  // Better Auth has enabled async_hooks.
+  // Callback-style: an async hook costs a promise per request, and more while
+  // a Better Auth call keeps async_hooks on (Node 20 and 22).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
     const framing = framingProblem(request.headers)
