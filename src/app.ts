@@ -47,6 +47,11 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     // the router "helpfully" merge spellings the backend would treat apart.
     routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: false, caseSensitive: true },
     bodyLimit: 1024 * 1024,
+    // Start-up may wait on the database: a first start of the embedded one
+    // runs initdb, and migrations queue behind another instance's advisory
+    // lock. Fastify's 10 s default turned a slow start into a crash; nothing
+    // listens until the database is ready anyway.
+    pluginTimeout: 120_000,
     ...options.fastify,
   })
 
