@@ -36,12 +36,20 @@ export const startBare = (upstream: Running, nodeFlags: string[] = []) =>
     /listening (\d+)/,
   )
 
+export interface GatewayOptions {
+  /** Environment on top of the bench's own. */
+  env?: Record<string, string>
+  /** Node flags before the image's own (e.g. --cpu-prof). */
+  nodeFlags?: string[]
+  /** Another built checkout to run instead of this one (npm run bench:side-by-side). */
+  checkout?: string
+}
+
 export async function startGateway(
   name: string,
   dataDir: string,
   upstream: number,
-  env: Record<string, string> = {},
-  nodeFlags: string[] = [],
+  { env = {}, nodeFlags = [], checkout }: GatewayOptions = {},
 ) {
   const port = await freePort()
   // The compiled output, as production (the Dockerfile) runs it: the tsx
@@ -73,6 +81,7 @@ export async function startGateway(
     },
     null,
     port,
+    checkout,
   )
   for (let i = 0; i < 300; i++) {
     if (

@@ -11,6 +11,8 @@ export interface Running {
   stop(): Promise<void>
   /** Resident set size in bytes, from /proc. */
   rss(): number
+  /** CPU seconds used so far, user and system, from /proc. */
+  cpuSeconds(): number
 }
 
 /**
@@ -24,8 +26,13 @@ export async function startProcess(
   env: Record<string, string>,
   ready: RegExp | null,
   port?: number,
+  cwd?: string,
 ): Promise<Running> {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   const found = await new Promise<number>((resolve, reject) => {
     if (ready === null) return resolve(port ?? 0)
@@ -52,6 +59,7 @@ export async function startProcess(
     child,
     port: found,
     rss: () => rssOf(child.pid),
+    cpuSeconds: () => cpuSecondsOf(child.pid),
     async stop() {
       if (child.exitCode !== null) return
       child.kill('SIGTERM')
@@ -69,4 +77,14 @@ function rssOf(pid: number | undefined): number {
   } catch {
     return 0
   }
+}
+
+const TICKS_PER_SECOND = 100 // USER_HZ, the unit of /proc/<pid>/stat times on Linux
+
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
 }

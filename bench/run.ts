@@ -107,7 +107,7 @@ async function main() {
       ? cookies
       : await seedSessions(databaseFor(), uncachedDir, SECRET, 1)
     const uncached = await startGateway('gateway-uncached', uncachedDir, upstream.port, {
-      SESSION_CACHE_TTL_MS: '0',
+      env: { SESSION_CACHE_TTL_MS: '0' },
     })
     running.push(uncached)
 
