@@ -41,7 +41,7 @@ export interface GatewayOptions {
   env?: Record<string, string>
   /** Node flags before the image's own (e.g. --cpu-prof). */
   nodeFlags?: string[]
-  /** Another built checkout to run instead of this one (npm run bench:side-by-side). */
+  /** Another built checkout to run instead of this one (SIDE_B in npm run bench:cpu). */
   checkout?: string
 }
 

@@ -18,20 +18,15 @@ function pending() {
 
 function fakeAuth() {
   const calls: ReturnType<typeof pending>[] = []
-  const getSession = Object.assign(
-    async (_options: unknown) => {
-      const call = pending()
-      calls.push(call)
-      return call.done
-    },
-    { path: '/get-session' },
-  )
+  // Every call into the fake Better Auth waits until the test settles it.
+  const enter = async (_argument: unknown) => {
+    const call = pending()
+    calls.push(call)
+    return call.done
+  }
+  const getSession = Object.assign(enter, { path: '/get-session' })
   const auth = {
-    handler: async (_request: Request) => {
-      const call = pending()
-      calls.push(call)
-      return call.done
-    },
+    handler: (request: Request) => enter(request),
     api: { getSession, notAnEndpoint: 42 },
     options: { basePath: '/api/auth' },
   }
