@@ -63,7 +63,7 @@ async function main() {
     const upstream = await startUpstream()
     running.push(upstream)
     const profile = process.env.BENCH_CPU_PROFILE
-    // A directory each: the tsx loader's thread in the bare hop writes a profile too.
+    // A directory each, so each process's profiles are told apart.
     const profileFlags = (name: string) =>
       profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profile, name)}`] : []
     const bare = await startBare(upstream, profileFlags('bare'))

@@ -31,7 +31,7 @@ export const startBare = (upstream: Running, nodeFlags: string[] = []) =>
   startProcess(
     'bare',
     NODE,
-    [...nodeFlags, ...TSX, 'bench/bare-proxy.ts'],
+    [...nodeFlags, 'bench/bare-proxy.js'],
     { UPSTREAM: `http://127.0.0.1:${upstream.port}` },
     /listening (\d+)/,
   )
