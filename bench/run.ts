@@ -341,9 +341,8 @@ async function main() {
     }))
     for (const c of ceilings)
       console.log(`  (the bare hop itself is ${c.bareMultiple.toFixed(1)}× ${c.name} in this run)`)
-    console.log(
-      `  (the storm ran ${median(stormSignIns.map((r) => r.rps)).toFixed(1)} sign-ins/s, median over rounds)`,
-    )
+    const signInsPerSecond = median(stormSignIns.map((r) => r.rps))
+    console.log(`  (the storm ran ${signInsPerSecond.toFixed(1)} sign-ins/s, median over rounds)`)
 
     const nodeVersion = execFileSync(NODE, ['--version']).toString().trim()
     const date = `${new Date().toISOString().slice(0, 10)}-${process.env.DATABASE_URL ? 'postgres' : 'pglite'}-node${nodeVersion.slice(1).split('.')[0]}`
@@ -368,7 +367,7 @@ async function main() {
       targets: targets.map(([name, ok, value]) => ({ name, met: ok, value })),
       bareMultipleOfForwardAuth: ceilings,
       signInStorm: {
-        signInsPerSecond: median(stormSignIns.map((r) => r.rps)),
+        signInsPerSecond,
         errors: stormSignIns.reduce((n, r) => n + r.errors, 0),
         non2xx: stormSignIns.reduce((n, r) => n + r.non2xx, 0),
       },
