@@ -16,10 +16,12 @@ import type { Config } from './config.ts'
 import databasePlugin from './database-plugin.ts'
 import { errorHandler } from './error-handler.ts'
 import { BadFraming } from './errors.ts'
+import { continueUnlessDeferred, deferContinue } from './expect-continue.ts'
 import { framingProblem } from './framing.ts'
 import { deferredChildLogger, loggerOptions } from './logger.ts'
 import { requestIdFrom } from './request-id.ts'
 import { compileTrust } from './trust-proxy.ts'
+import { routeUpgrades } from './upgrade-routing.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -56,12 +58,19 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
   })
 
   app.setErrorHandler(errorHandler)
+  // Upgrades and Expect: 100-continue reach the router like any request, so
+  // the hooks and the identity gate below decide them too.
+  routeUpgrades(app)
+  deferContinue(app)
   // Callback-style: an async hook costs a promise per request, and more while
   // a Better Auth call keeps async_hooks on (Node 20 and 22).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
     const framing = framingProblem(request.headers)
-    if (framing === undefined) return done()
+    if (framing === undefined) {
+      continueUnlessDeferred(request, reply)
+      return done()
+    }
     // The rest of the connection cannot be trusted to be framed right either.
     reply.header('connection', 'close')
     done(new BadFraming(framing))

@@ -32,7 +32,10 @@ export interface Config {
   metricsToken: string | undefined
   metricsPort: number | undefined
   logLevel: string
+  /** Time to the upstream's response head (ms); then 504. */
   upstreamTimeoutMs: number
+  /** A response body silent this long (ms) is ended: event streams and long downloads keep flowing. */
+  upstreamIdleTimeoutMs: number
   /** How long a validated session is trusted without asking the database; 0 disables the cache. */
   sessionCacheTtlMs: number
 }
@@ -145,6 +148,16 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     problems,
   )
 
+  // Separate from the time to the head: an event stream may rightly stay
+  // quiet for minutes between events, a slow backend's head must not.
+  const upstreamIdleTimeoutMs = parseInteger(
+    get('UPSTREAM_IDLE_TIMEOUT_MS') ?? '300000',
+    'UPSTREAM_IDLE_TIMEOUT_MS',
+    1,
+    86_400_000,
+    problems,
+  )
+
   const sessionCacheTtlMs = parseInteger(
     get('SESSION_CACHE_TTL_MS') ?? '5000',
     'SESSION_CACHE_TTL_MS',
@@ -174,6 +187,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     metricsPort,
     logLevel,
     upstreamTimeoutMs,
+    upstreamIdleTimeoutMs,
     sessionCacheTtlMs,
   }
 }

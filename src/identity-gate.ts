@@ -5,6 +5,7 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { BadPath, SessionStoreUnavailable, Unauthorized } from './errors.ts'
 import { normalizePolicyPath, requiresAuth } from './path-policy.ts'
+import { isNavigation } from './request-kind.ts'
 import type { ResolveSession, SessionLookup, SignedIn } from './session-lookup.ts'
 
 declare module 'fastify' {
@@ -49,7 +50,7 @@ export function createIdentityGate({ resolveSession, protectedPrefixes, routePre
       }
       if (!required) return done()
       // Answered here, so the route (and the proxy) never runs: no done().
-      if (surface === 'page' && wantsPage(request)) {
+      if (surface === 'page' && isNavigation(request.method, request.headers)) {
         reply.redirect(`/auth/sign-in?returnTo=${encodeURIComponent(request.url)}`, 303)
         return
       }
@@ -60,11 +61,4 @@ export function createIdentityGate({ resolveSession, protectedPrefixes, routePre
     if (lookup instanceof Promise) lookup.then(decide).catch(done)
     else decide(lookup)
   }
-}
-
-/** A browser navigation, as opposed to a fetch from a page's script. */
-function wantsPage(request: FastifyRequest): boolean {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return false
-  const accept = request.headers.accept
-  return accept === undefined || accept.includes('text/html') || accept.includes('*/*')
 }

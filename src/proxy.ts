@@ -1,20 +1,28 @@
 // Registers one upstream (the API or the docs site) behind the identity gate.
 // The path is forwarded unchanged; the upstream sees only the headers
 // upstream-headers.ts builds, on plain requests and websocket upgrades alike.
+// Plain HTTP goes through @fastify/http-proxy; a websocket handshake, once the
+// gate has passed it, through the byte tunnel in websocket-tunnel.ts.
+import type { ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import httpProxy from '@fastify/http-proxy'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { Config } from './config.ts'
 import { UpstreamTimeout, UpstreamUnavailable } from './errors.ts'
+import { acceptBody } from './expect-continue.ts'
 import { createIdentityGate } from './identity-gate.ts'
 import { normalizePrefixes } from './path-policy.ts'
 import { compileTrust } from './trust-proxy.ts'
+import { pendingUpgrade } from './upgrade-routing.ts'
 import {
   buildUpstreamHeaders,
   clientResponseHeaders,
   forwardedFor,
   type UpstreamContext,
-  WEBSOCKET_OWN,
 } from './upstream-headers.ts'
+import { createLocationRewriter } from './upstream-location.ts'
+import { type RetryQuestion, upstreamRetryDelay } from './upstream-retry.ts'
+import { isWebsocketHandshake, openTunnel } from './websocket-tunnel.ts'
 
 export interface ProxyOptions {
   config: Config
@@ -57,42 +65,84 @@ export async function registerProxy(
     }
   }
 
-  // Upgrades take their headers only from this hook. Note the argument order,
-  // (headers, request), the reverse of replyOptions; the published types omit
-  // it, hence the cast.
-  const wsClientOptions = {
-    rewriteRequestHeaders: (_headers: unknown, request: FastifyRequest) =>
-      buildUpstreamHeaders(request.headers, contextOf(request), WEBSOCKET_OWN),
-  } as Record<string, unknown>
+  const gate = createIdentityGate({
+    resolveSession: app.resolveSession,
+    protectedPrefixes: normalizePrefixes(config.authRequiredPaths),
+    routePrefix: prefix,
+    surface,
+  })
+  const upstreamUrl = new URL(upstream)
+  const tunnels = new Set<Duplex>()
+  // Shutdown does not wait for websockets that may stay open for hours.
+  app.addHook('preClose', (done) => {
+    for (const socket of tunnels) socket.destroy()
+    done()
+  })
+
+  // A plain request costs one property read more than the gate alone; an
+  // upgrade or a held-back body is decided after the gate, never before.
+  const preHandler = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    const upgrade = pendingUpgrade(request)
+    gate(request, reply, (err?: Error) => {
+      if (err !== undefined) return done(err)
+      if (upgrade !== undefined && isWebsocketHandshake(request)) {
+        const headers = buildUpstreamHeaders(request.headers, contextOf(request))
+        return openTunnel(request, reply, upgrade, {
+          upstream: upstreamUrl,
+          headers,
+          timeoutMs: config.upstreamTimeoutMs,
+          open: tunnels,
+        })
+      }
+      acceptBody(request, reply)
+      done()
+    })
+  }
+
+  const publicLocation = createLocationRewriter(upstream, config.publicUrl)
 
   app.decorateRequest('identity', null)
   await app.register(httpProxy, {
     upstream,
     prefix,
     rewritePrefix: prefix,
-    websocket: true,
-    config: { surface },
-    preHandler: createIdentityGate({
-      resolveSession: app.resolveSession,
-      protectedPrefixes: normalizePrefixes(config.authRequiredPaths),
-      routePrefix: prefix,
-      surface,
-    }),
+    // Upgrades are routed by src/upgrade-routing.ts and tunnelled above.
+    websocket: false,
+    config: { surface, defersContinue: true },
+    preHandler,
     // The proxy's own per-request info lines would double the log volume of
     // the access log Fastify already writes.
     disableRequestLogging: true,
     undici: {
       connections: 128,
       pipelining: 1,
-      keepAliveTimeout: 60_000,
+      // Below the idle timeouts of common upstream servers (uvicorn and Node
+      // 5 s), so the gateway, not the upstream, closes an idle connection.
+      // An upstream's own `Keep-Alive: timeout=` is honoured (less 2 s).
+      keepAliveTimeout: UPSTREAM_KEEP_ALIVE_MS,
       headersTimeout: config.upstreamTimeoutMs,
-      bodyTimeout: config.upstreamTimeoutMs,
+      // Between body chunks, not for the whole body: a quiet event stream
+      // or a long download keeps flowing.
+      bodyTimeout: config.upstreamIdleTimeoutMs,
     },
     replyOptions: {
       rewriteRequestHeaders: (request, headers) => buildUpstreamHeaders(headers, contextOf(request)),
       rewriteHeaders: (headers, request) => {
         if (request !== undefined) request.upstreamResponse = true
-        return clientResponseHeaders(headers)
+        const kept = clientResponseHeaders(headers)
+        if (kept.location !== undefined) kept.location = publicLocation(String(kept.location))
+        const contentLocation = kept['content-location']
+        if (contentLocation !== undefined) kept['content-location'] = publicLocation(String(contentLocation))
+        return kept
+      },
+      // reply-from hands over its own response object, { statusCode,
+      // headers, stream }, whatever the published types say.
+      onResponse: (_request, reply, response) => {
+        reply.send((response as unknown as { stream: NodeJS.ReadableStream }).stream)
+        // Send the head as soon as it arrives, as a direct connection would:
+        // an event stream's client sees it open before the first event. Most
+        // bodies are already flowing by then, and this is a no-op.
+        setImmediate(flushHead, reply.raw as ServerResponse)
       },
       onError: (reply, { error }) => {
         // The raw error names the upstream's address; it goes to the log only.
@@ -100,10 +150,19 @@ export async function registerProxy(
         const code = (error as { code?: string }).code ?? ''
         reply.send(TIMEOUT_CODES.has(code) ? new UpstreamTimeout() : new UpstreamUnavailable())
       },
-      // reply-from retries a GET that got 503 up to ten times by default; the
-      // client should see the upstream's 503 (and its Retry-After) instead.
-      retryDelay: () => null,
+      // One retry of an idempotent request whose connection the upstream
+      // closed under it (upstream-retry.ts). reply-from's default would also
+      // retry a GET that got 503 ten times; the client sees that 503 instead.
+      // reply-from passes its own request options as `req` (method, headers),
+      // not what the published types say.
+      retryDelay: (details) => upstreamRetryDelay(details as unknown as RetryQuestion),
     },
-    wsClientOptions,
   })
+}
+
+/** Idle upstream connections are closed after this (ms) unless the upstream says otherwise. */
+const UPSTREAM_KEEP_ALIVE_MS = 4_000
+
+function flushHead(raw: ServerResponse): void {
+  if (!raw.headersSent && !raw.destroyed) raw.flushHeaders()
 }

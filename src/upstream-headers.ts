@@ -20,6 +20,9 @@ const HOP_BY_HOP = new Set([
   'trailer',
   'transfer-encoding',
   'upgrade',
+  // The gateway answers the client's expectation itself (expect-continue.ts);
+  // undici refuses a forwarded Expect and would fail the request.
+  'expect',
 ])
 
 // Headers that claim where a request came from. The gateway alone says that
@@ -51,17 +54,6 @@ const FORWARDING = new Set([
   'x-gateway-client-ip',
 ])
 
-// What the websocket client library writes itself for the upstream handshake.
-export const WEBSOCKET_OWN = new Set([
-  'host',
-  'content-length',
-  'sec-websocket-key',
-  'sec-websocket-version',
-  'sec-websocket-extensions',
-  'sec-websocket-accept',
-  'sec-websocket-protocol',
-])
-
 export interface UpstreamContext {
   identity: Identity | null
   /** identityHeaders(identity), when already computed (the session cache keeps them). */
@@ -75,7 +67,6 @@ export interface UpstreamContext {
 export function buildUpstreamHeaders(
   incoming: IncomingHttpHeaders,
   context: UpstreamContext,
-  omit?: ReadonlySet<string>,
 ): OutgoingHeaders {
   const out: OutgoingHeaders = {}
   const nominated = connectionNominated(incoming.connection)
@@ -83,7 +74,7 @@ export function buildUpstreamHeaders(
     const value = incoming[name]
     if (value === undefined) continue
     const lower = name.toLowerCase()
-    if (HOP_BY_HOP.has(lower) || nominated.has(lower) || omit?.has(lower)) continue
+    if (HOP_BY_HOP.has(lower) || nominated.has(lower)) continue
     const canonical = canonicalHeaderName(lower)
     if (isIdentityHeader(canonical) || FORWARDING.has(canonical)) continue
     if (lower === 'cookie') {

@@ -39,6 +39,7 @@ t.test('defaults: an empty environment is a working local gateway', async (t) =>
     metricsPort: undefined,
     logLevel: 'info',
     upstreamTimeoutMs: 30000,
+    upstreamIdleTimeoutMs: 300000,
     sessionCacheTtlMs: 5000,
   }
   t.strictSame(config, expected)
@@ -337,6 +338,11 @@ t.test('single refusals, each with its exact message', async (t) => {
       env: { UPSTREAM_TIMEOUT_MS: '0' },
       problem: 'UPSTREAM_TIMEOUT_MS must be an integer from 1 to 3600000, got "0"',
     },
+    {
+      name: 'UPSTREAM_IDLE_TIMEOUT_MS that is not a number',
+      env: { UPSTREAM_IDLE_TIMEOUT_MS: '5m' },
+      problem: 'UPSTREAM_IDLE_TIMEOUT_MS must be an integer from 1 to 86400000, got "5m"',
+    },
   ]
   for (const row of rows) t.strictSame(problemsOf(row.env), [row.problem], row.name)
 })
@@ -356,6 +362,7 @@ t.test('values on the accepting side of each refusal', async (t) => {
     'https://api.internal:8443',
   )
   t.equal(parseConfig({ UPSTREAM_TIMEOUT_MS: '3600000' }, CWD).upstreamTimeoutMs, 3_600_000)
+  t.equal(parseConfig({ UPSTREAM_IDLE_TIMEOUT_MS: '86400000' }, CWD).upstreamIdleTimeoutMs, 86_400_000)
 })
 
 t.test('one ConfigError lists every problem at once', async (t) => {
