@@ -60,17 +60,22 @@ export function openTunnel(
   const settle = () => {
     answered = true
     clearTimeout(timer)
+    client.off('end', clientGone)
     client.off('close', clientGone)
   }
   const clientGone = () => {
     if (answered) return
     settle()
     upstreamRequest.destroy()
+    client.destroy()
   }
   const timer = setTimeout(() => {
     timedOut = true
     upstreamRequest.destroy()
   }, timeoutMs)
+  // The server's sockets are half-open capable: a client that hangs up
+  // mid-handshake sends its FIN ('end') long before the socket 'close's.
+  client.once('end', clientGone)
   client.once('close', clientGone)
 
   upstreamRequest.on('upgrade', (response: IncomingMessage, upstreamSocket: Duplex, upstreamHead: Buffer) => {
