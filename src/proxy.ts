@@ -21,6 +21,7 @@ import {
   type UpstreamContext,
 } from './upstream-headers.ts'
 import { createLocationRewriter } from './upstream-location.ts'
+import { onFreshConnection, UpstreamPool } from './upstream-pool.ts'
 import { type RetryQuestion, upstreamRetryDelay } from './upstream-retry.ts'
 import { isWebsocketHandshake, openTunnel } from './websocket-tunnel.ts'
 
@@ -113,7 +114,7 @@ export async function registerProxy(
     // The proxy's own per-request info lines would double the log volume of
     // the access log Fastify already writes.
     disableRequestLogging: true,
-    undici: {
+    undici: new UpstreamPool(upstream, {
       connections: 128,
       pipelining: 1,
       // Below the idle timeouts of common upstream servers (uvicorn and Node
@@ -124,7 +125,7 @@ export async function registerProxy(
       // Between body chunks, not for the whole body: a quiet event stream
       // or a long download keeps flowing.
       bodyTimeout: config.upstreamIdleTimeoutMs,
-    },
+    }),
     replyOptions: {
       rewriteRequestHeaders: (request, headers) => buildUpstreamHeaders(headers, contextOf(request)),
       rewriteHeaders: (headers, request) => {
@@ -155,7 +156,12 @@ export async function registerProxy(
       // retry a GET that got 503 ten times; the client sees that 503 instead.
       // reply-from passes its own request options as `req` (method, headers),
       // not what the published types say.
-      retryDelay: (details) => upstreamRetryDelay(details as unknown as RetryQuestion),
+      retryDelay: (details) => {
+        const question = details as unknown as RetryQuestion
+        const delay = upstreamRetryDelay(question)
+        if (delay !== null) onFreshConnection(question.req.headers)
+        return delay
+      },
     },
   })
 }

@@ -1,0 +1,108 @@
+// Upstreams close idle keep-alive connections on their own clock. A request
+// that lands on a connection the upstream is closing must not become a 502
+// when a repeat is harmless: idempotent requests without a body are retried
+// once on a fresh connection (as nginx does for a cached connection); a POST
+// never is. And the gateway closes idle connections before common servers do.
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import t from 'tap'
+import { startBehaviourUpstream } from '../fixtures/behaviour-upstream.ts'
+import { buildHarness, fileDatabase } from '../helper.ts'
+
+const db = await fileDatabase(t)
+const pause = () => new Promise((r) => setTimeout(r, 30))
+
+t.test(
+  'a server that drops every reused connection: 20 GETs, 20 answers, each on a fresh connection',
+  async (t) => {
+    const upstream = await startBehaviourUpstream()
+    t.teardown(() => upstream.close())
+    const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
+    const statuses: number[] = []
+    for (let i = 0; i < 20; i++) {
+      // A pause lets the pool see its connection idle again, so the next GET reuses it.
+      await pause()
+      const res = await app.inject({ url: '/api/drop-reused' })
+      statuses.push(res.statusCode)
+      if (res.statusCode === 200)
+        t.equal(res.json().onConnection, 1, `GET ${i + 1} answered on a fresh connection`)
+    }
+    t.same(statuses, Array(20).fill(200), 'no 502 (without the retry they alternate 200 / 502)')
+    const dropped = upstream.seen.filter((s) => s.onConnection > 1).length
+    // Every second GET reuses the pooled connection (the retry's own connection
+    // closes after it), so about half of them met a drop and were retried.
+    t.ok(
+      dropped >= 9,
+      `the upstream really dropped ${dropped} reused connections: each would have been a 502`,
+    )
+    t.equal(upstream.seen.length, 20 + dropped, 'each dropped request was sent exactly once more')
+  },
+)
+
+t.test('methods a repeat could harm, and bodies, are not retried', async (t) => {
+  const upstream = await startBehaviourUpstream()
+  t.teardown(() => upstream.close())
+  const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
+  const rows: [string, { method: 'POST' | 'PATCH' | 'PUT'; payload?: string }][] = [
+    ['POST (not idempotent)', { method: 'POST', payload: 'order=1' }],
+    ['PATCH (not idempotent)', { method: 'PATCH', payload: 'x' }],
+    ['PUT with a body (the body stream cannot be sent twice)', { method: 'PUT', payload: 'x' }],
+  ]
+  for (const [name, call] of rows) {
+    // Open a connection with one GET, so the next request reuses it.
+    t.equal((await app.inject({ url: '/api/drop-reused' })).statusCode, 200)
+    await pause()
+    const before = upstream.seen.length
+    const res = await app.inject({ url: '/api/drop-reused', ...call })
+    t.equal(res.statusCode, 502, `${name}: 502`)
+    t.equal(upstream.seen.length - before, 1, `${name}: sent once, never repeated`)
+  }
+})
+
+t.test('idle upstream connections are closed by the gateway before the upstream closes them', async (t) => {
+  // A server without a Keep-Alive hint (as uvicorn), counting its open connections.
+  const sockets = new Set<Socket>()
+  // keepAliveTimeout 0: Node then sends no Keep-Alive hint and never closes idle connections itself.
+  const server = createServer({ keepAliveTimeout: 0 }, (_req, res) => res.end('ok'))
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy()
+    server.close()
+  })
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: url } })
+  t.equal((await app.inject({ url: '/api/x' })).statusCode, 200)
+  t.equal(sockets.size, 1, 'one pooled connection')
+  await new Promise((r) => setTimeout(r, 4500))
+  t.equal(sockets.size, 0, 'closed by the gateway after 4 s idle, before the 5 s of uvicorn or Node')
+})
+
+t.test("an upstream's Keep-Alive: timeout=N is honoured", async (t) => {
+  const sockets = new Set<Socket>()
+  // Node's own server announces "Keep-Alive: timeout=1" and closes after 1 s.
+  const server = createServer({ keepAliveTimeout: 1000 }, (_req, res) => res.end('ok'))
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => server.close())
+  const port = (server.address() as AddressInfo).port
+  const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: `http://127.0.0.1:${port}` } })
+  const statuses: number[] = []
+  // Requests spaced just around the server's own 1 s close.
+  for (const gap of [0, 990, 1000, 1010, 995, 1005]) {
+    await new Promise((r) => setTimeout(r, gap))
+    statuses.push((await app.inject({ url: '/api/x' })).statusCode)
+  }
+  t.same(statuses, [200, 200, 200, 200, 200, 200], 'no 502 at any spacing')
+  await new Promise((r) => setTimeout(r, 100))
+  t.ok(sockets.size <= 1)
+})
