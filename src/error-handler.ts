@@ -41,6 +41,21 @@ function publicMessage(error: FastifyError, status: number): string {
   return STATUS_TEXT[status] ?? 'Internal Server Error'
 }
 
+/**
+ * A small HTML page for someone looking at a page surface; JSON for scripts,
+ * which can act on it. A page script's fetch() says so in Fetch Metadata
+ * (any mode but navigate) or X-Requested-With. The 401 of a protected path is
+ * always JSON: on a page surface only non-navigations get it (navigations are
+ * sent to sign in, see identity-gate.ts).
+ */
+function rendersPage(request: FastifyRequest, error: FastifyError): boolean {
+  if (request.routeOptions.config?.surface !== 'page') return false
+  if (error.code === 'GW_UNAUTHORIZED') return false
+  const mode = request.headers['sec-fetch-mode']
+  if (mode !== undefined) return mode === 'navigate'
+  return request.headers['x-requested-with'] === undefined
+}
+
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const status = statusOf(error)
   if (status >= 500) request.log.error({ err: error }, 'request failed')
@@ -49,7 +64,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   const message = publicMessage(error, status)
   reply.code(status)
   if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS))
-  if (request.routeOptions.config?.surface === 'page') {
+  if (rendersPage(request, error)) {
     return reply
       .type('text/html; charset=utf-8')
       .header('content-security-policy', PAGE_CSP)

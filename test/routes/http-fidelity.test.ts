@@ -158,3 +158,47 @@ t.test('what the upstream received for an upload is what the client sent', async
   const direct = await call(upstream.url, { method: 'POST', path: '/api/upload', body })
   t.equal(seen.bodySha256, direct.bodySha256, 'same byte count and SHA-256 upstream')
 })
+
+t.test(
+  'redirects an upstream aims at its own address reach the client on PUBLIC_URL; others pass untouched',
+  async (t) => {
+    const own = upstream.url
+    const rows: [string, string, { location: string; contentLocation?: string }][] = [
+      [
+        'Starlette redirect_slashes: absolute, from the Host the upstream received',
+        '/api/items',
+        {
+          location: 'http://localhost:3001/api/items/',
+        },
+      ],
+      [
+        'relative Location',
+        `/api/moved?to=${encodeURIComponent('/api/next?a=1')}`,
+        { location: '/api/next?a=1' },
+      ],
+      [
+        'another site (an OAuth provider)',
+        `/api/moved?to=${encodeURIComponent('https://accounts.example.com/auth')}`,
+        {
+          location: 'https://accounts.example.com/auth',
+        },
+      ],
+      [
+        'Content-Location on the upstream too',
+        `/api/moved?to=${encodeURIComponent(`${own}/api/a`)}&content=${encodeURIComponent(`${own}/api/b`)}`,
+        {
+          location: 'http://localhost:3001/api/a',
+          contentLocation: 'http://localhost:3001/api/b',
+        },
+      ],
+    ]
+    for (const [name, path, expected] of rows) {
+      const res = await app.inject({ url: path })
+      t.equal(res.headers.location, expected.location, `${name}: Location`)
+      if (expected.contentLocation !== undefined)
+        t.equal(res.headers['content-location'], expected.contentLocation, `${name}: Content-Location`)
+    }
+    const received = upstream.seen.filter((s) => s.url === '/api/items').length
+    t.ok(received >= 1, 'the upstream built its redirect itself')
+  },
+)
