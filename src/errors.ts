@@ -4,6 +4,16 @@ import createError from '@fastify/error'
 
 export const BadPath = createError('GW_BAD_PATH', 'Bad request path: %s', 400)
 export const BadFraming = createError('GW_BAD_FRAMING', 'Ambiguous request framing: %s', 400)
+export const BadWebsocketHandshake = createError(
+  'GW_BAD_WEBSOCKET_HANDSHAKE',
+  'Malformed websocket handshake: %s',
+  400,
+)
+export const UnsupportedWebsocketVersion = createError(
+  'GW_WEBSOCKET_VERSION',
+  'Unsupported websocket version; this server speaks version 13',
+  426,
+)
 export const Unauthorized = createError('GW_UNAUTHORIZED', 'Sign in to access this resource', 401)
 export const CrossOriginForm = createError('GW_CROSS_ORIGIN', 'Cross-origin form submission refused', 403)
 export const UnsupportedAuthMethod = createError('GW_METHOD_NOT_ALLOWED', 'Method not allowed', 405)

@@ -8,7 +8,12 @@ import type { Duplex } from 'node:stream'
 import httpProxy from '@fastify/http-proxy'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { Config } from './config.ts'
-import { UpstreamTimeout, UpstreamUnavailable } from './errors.ts'
+import {
+  BadWebsocketHandshake,
+  UnsupportedWebsocketVersion,
+  UpstreamTimeout,
+  UpstreamUnavailable,
+} from './errors.ts'
 import { acceptBody } from './expect-continue.ts'
 import { createIdentityGate } from './identity-gate.ts'
 import { normalizePrefixes } from './path-policy.ts'
@@ -23,7 +28,7 @@ import {
 import { createLocationRewriter } from './upstream-location.ts'
 import { onFreshConnection, UpstreamPool } from './upstream-pool.ts'
 import { type RetryQuestion, upstreamRetryDelay } from './upstream-retry.ts'
-import { isWebsocketHandshake, openTunnel } from './websocket-tunnel.ts'
+import { handshakeProblem, isWebsocketHandshake, openTunnel } from './websocket-tunnel.ts'
 
 export interface ProxyOptions {
   config: Config
@@ -87,6 +92,13 @@ export async function registerProxy(
     gate(request, reply, (err?: Error) => {
       if (err !== undefined) return done(err)
       if (upgrade !== undefined && isWebsocketHandshake(request)) {
+        const problem = handshakeProblem(request)
+        if (problem === 'key')
+          return done(new BadWebsocketHandshake('Sec-WebSocket-Key must be 16 bytes in base64'))
+        if (problem === 'version') {
+          reply.header('sec-websocket-version', '13')
+          return done(new UnsupportedWebsocketVersion())
+        }
         const headers = buildUpstreamHeaders(request.headers, contextOf(request))
         return openTunnel(request, reply, upgrade, {
           upstream: upstreamUrl,

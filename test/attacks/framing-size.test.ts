@@ -164,21 +164,6 @@ const ROWS: Row[] = [
     expectStatus: 431,
   },
   {
-    name: 'Upgrade: h2c with HTTP2-Settings on a plain GET',
-    source: 'Bishop Fox h2c smuggling (2020); RFC 9113 §3.1 (h2c upgrade removed)',
-    bytes: get(
-      '/api/echo',
-      'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n',
-    ),
-    expectStatus: 400,
-  },
-  {
-    name: 'Upgrade: websocket without Sec-WebSocket-Key',
-    source: 'RFC 6455 §4.2.1 (Sec-WebSocket-Key required; otherwise 400)',
-    bytes: get('/api/socket', 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n'),
-    expectStatus: 400,
-  },
-  {
     name: 'absolute-form request target naming another host',
     source: 'RFC 9112 §3.2.2; GHSA-qmw8-3v4g-gwj4 / CVE-2021-21321 (absolute source must not switch host)',
     bytes: 'GET http://evil.example/api/echo HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n',

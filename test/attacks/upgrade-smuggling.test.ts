@@ -1,0 +1,150 @@
+// Smuggling through upgrades. A proxy that forwards an Upgrade it cannot
+// honour, or keeps a tunnel open after the upstream refused the upgrade,
+// lets the client talk to the upstream unchecked. The gateway tunnels only a
+// well-formed websocket handshake, only after the upstream answered 101, and
+// never forwards Upgrade otherwise. Raw bytes to a listening gateway; every
+// assertion is on what the real upstreams received.
+import { connect } from 'node:net'
+import t from 'tap'
+import { startEchoUpstream } from '../fixtures/echo-upstream.ts'
+import { startWebsocketUpstream } from '../fixtures/websocket-upstream.ts'
+import { buildHarness, fileDatabase, listen } from '../helper.ts'
+
+const db = await fileDatabase(t)
+
+/** Writes `bytes` at once and collects everything until the gateway closes (or 3 s). */
+function exchange(port: number, bytes: string): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    let text = ''
+    const timer = setTimeout(() => {
+      socket.destroy()
+      resolve({ text, closed: false })
+    }, 3000)
+    socket.on('data', (d) => {
+      text += d.toString('latin1')
+    })
+    socket.on('error', () => {})
+    socket.on('close', () => {
+      clearTimeout(timer)
+      resolve({ text, closed: true })
+    })
+    socket.write(bytes)
+  })
+}
+
+const KEY = 'dGhlIHNhbXBsZSBub25jZQ=='
+const SMUGGLED = 'GET /api/smuggled HTTP/1.1\r\nHost: upstream\r\n\r\n'
+const handshake = (path: string, headers: string) =>
+  `GET ${path} HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${headers}\r\n`
+
+t.test('malformed websocket handshakes are refused at the gateway', async (t) => {
+  const api = await startEchoUpstream()
+  t.teardown(() => api.close())
+  const { app } = await buildHarness(t, { db, api })
+  const port = await listen(app)
+  const rows: { name: string; source: string; bytes: string; status: number; head?: RegExp }[] = [
+    {
+      name: 'no Sec-WebSocket-Key',
+      source: 'RFC 6455 §4.2.1 (the server must answer 400)',
+      bytes: handshake('/api/socket', 'Sec-WebSocket-Version: 13\r\n'),
+      status: 400,
+    },
+    {
+      name: 'a key that is not 16 bytes of base64',
+      source: 'RFC 6455 §4.2.1',
+      bytes: handshake('/api/socket', 'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: short\r\n'),
+      status: 400,
+    },
+    {
+      name: 'an unknown websocket version',
+      source:
+        'RFC 6455 §4.4 (426 with the versions the server speaks); 0ang3el/websocket-smuggling, variant 1',
+      bytes:
+        handshake('/api/socket', `Sec-WebSocket-Version: 1337\r\nSec-WebSocket-Key: ${KEY}\r\n`) + SMUGGLED,
+      status: 426,
+      head: /sec-websocket-version: 13/i,
+    },
+  ]
+  for (const row of rows) {
+    const before = api.received.length
+    const { text, closed } = await exchange(port, row.bytes)
+    t.match(text, new RegExp(`^HTTP/1\\.1 ${row.status} `), `${row.name} [${row.source}]: ${row.status}`)
+    if (row.head) t.match(text, row.head, `${row.name}: says which version`)
+    t.ok(closed, `${row.name}: connection closed`)
+    t.equal(api.received.length, before, `${row.name}: nothing reached the upstream`)
+  }
+})
+
+t.test(
+  'an upstream that refuses the upgrade gets no tunnel (0ang3el/websocket-smuggling, variant 2)',
+  async (t) => {
+    // The upstream answers a non-101 to the handshake; a proxy that pipes the
+    // sockets anyway hands the client a raw connection to the upstream, and
+    // the request pipelined after the handshake reaches it unchecked.
+    const upstream = await startWebsocketUpstream({
+      refuseWith: 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 12\r\n\r\nno websocket',
+    })
+    t.teardown(() => upstream.close())
+    const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
+    const port = await listen(app)
+    const { text, closed } = await exchange(
+      port,
+      handshake('/api/socket', `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${KEY}\r\n`) + SMUGGLED,
+    )
+    t.match(text, /^HTTP\/1\.1 200 OK[\s\S]*no websocket$/, "the upstream's refusal, as it sent it")
+    t.equal((text.match(/HTTP\/1\.1 /g) ?? []).length, 1, 'one answer only: the pipelined request got none')
+    t.ok(closed, 'and the connection closed')
+    t.equal(upstream.handshakes.length, 1, 'the upstream saw the handshake')
+    t.equal(upstream.plainRequests(), 0, 'and never the smuggled request')
+  },
+)
+
+t.test('Upgrade: h2c is never passed on (Bishop Fox h2c smuggling, 2020)', async (t) => {
+  const api = await startEchoUpstream()
+  t.teardown(() => api.close())
+  const { app } = await buildHarness(t, { db, api })
+  const port = await listen(app)
+  const { text, closed } = await exchange(
+    port,
+    'GET /api/echo HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n' +
+      `HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n${SMUGGLED}`,
+  )
+  t.match(text, /^HTTP\/1\.1 200 /, 'served as plain HTTP/1.1, as a server that ignores Upgrade does')
+  t.equal(
+    (text.match(/HTTP\/1\.1 /g) ?? []).length,
+    1,
+    'one answer; bytes after an Upgrade request are not read as HTTP',
+  )
+  t.ok(closed, 'and the connection closed')
+  const got = api.received.filter((r) => r.url === '/api/echo')
+  t.equal(got.length, 1)
+  t.notOk(got[0]?.headers.upgrade, 'no Upgrade upstream')
+  t.notOk(got[0]?.headers['http2-settings'], 'no HTTP2-Settings upstream')
+  t.notOk(
+    api.received.some((r) => r.url === '/api/smuggled'),
+    'the smuggled request never arrives',
+  )
+})
+
+t.test('an Upgrade on a request with a body is not a websocket handshake', async (t) => {
+  const api = await startEchoUpstream()
+  t.teardown(() => api.close())
+  const { app } = await buildHarness(t, { db, api })
+  const port = await listen(app)
+  const { text, closed } = await exchange(
+    port,
+    'POST /api/echo HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+      `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${KEY}\r\nContent-Length: 5\r\n\r\nhello${SMUGGLED}`,
+  )
+  t.match(text, /^HTTP\/1\.1 (200|400) /, 'an answer of its own')
+  t.ok(closed, 'and the connection closed')
+  t.notOk(
+    api.received.some((r) => r.url === '/api/smuggled'),
+    'the smuggled request never arrives',
+  )
+  t.notOk(
+    api.received.some((r) => r.headers.upgrade !== undefined),
+    'no Upgrade upstream',
+  )
+})
