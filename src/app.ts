@@ -12,6 +12,7 @@ import metricsRoutes from '../routes/metrics/index.ts'
 import pageRoutes from '../routes/pages/index.ts'
 import verifyRoutes from '../routes/verify/index.ts'
 import authPlugin from './auth-plugin.ts'
+import { timeRequestBody } from './body-timeout.ts'
 import type { Config } from './config.ts'
 import databasePlugin from './database-plugin.ts'
 import { errorHandler } from './error-handler.ts'
@@ -68,6 +69,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     reply.header('x-request-id', request.id)
     const framing = framingProblem(request.headers)
     if (framing === undefined) {
+      timeRequestBody(request.raw, config.requestBodyIdleTimeoutMs)
       continueUnlessDeferred(request, reply)
       return done()
     }

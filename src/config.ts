@@ -36,6 +36,8 @@ export interface Config {
   upstreamTimeoutMs: number
   /** A response body silent this long (ms) is ended: event streams and long downloads keep flowing. */
   upstreamIdleTimeoutMs: number
+  /** A request body silent this long (ms) is cut off; one that keeps arriving may take as long as it needs. */
+  requestBodyIdleTimeoutMs: number
   /** How long a validated session is trusted without asking the database; 0 disables the cache. */
   sessionCacheTtlMs: number
 }
@@ -158,6 +160,14 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     problems,
   )
 
+  const requestBodyIdleTimeoutMs = parseInteger(
+    get('REQUEST_BODY_IDLE_TIMEOUT_MS') ?? '60000',
+    'REQUEST_BODY_IDLE_TIMEOUT_MS',
+    1,
+    3_600_000,
+    problems,
+  )
+
   const sessionCacheTtlMs = parseInteger(
     get('SESSION_CACHE_TTL_MS') ?? '5000',
     'SESSION_CACHE_TTL_MS',
@@ -188,6 +198,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     logLevel,
     upstreamTimeoutMs,
     upstreamIdleTimeoutMs,
+    requestBodyIdleTimeoutMs,
     sessionCacheTtlMs,
   }
 }

@@ -33,6 +33,11 @@ export function continueUnlessDeferred(request: FastifyRequest, reply: FastifyRe
   reply.raw.writeContinue()
 }
 
+/** True while a request waits for 100 Continue. */
+export function expectsContinue(request: FastifyRequest): boolean {
+  return (request.raw as ExpectingRequest)[EXPECTS] === true
+}
+
 /** For a deferring route, once the request is accepted: the client may now send its body. */
 export function acceptBody(request: FastifyRequest, reply: FastifyReply): void {
   const raw = request.raw as ExpectingRequest

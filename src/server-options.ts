@@ -5,15 +5,12 @@ import type { FastifyHttpOptions } from 'fastify'
 import { clientErrorHandler } from './client-error.ts'
 
 export interface ServerLimits {
-  /** A whole request (headers and body) must arrive within this. */
-  requestTimeoutMs: number
   /** Request headers must arrive within this (slowloris). */
   headersTimeoutMs: number
   keepAliveTimeoutMs: number
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
-  requestTimeoutMs: 60_000,
   headersTimeoutMs: 15_000,
   keepAliveTimeoutMs: 65_000,
 }
@@ -23,7 +20,10 @@ export const MAX_HEADER_BYTES = 16 * 1024
 
 export function serverOptions(limits: ServerLimits = DEFAULT_LIMITS): FastifyHttpOptions<Server> {
   return {
-    requestTimeout: limits.requestTimeoutMs,
+    // No bound on a whole request: a large upload on a slow link must be
+    // able to finish. A body is timed by its silence instead
+    // (REQUEST_BODY_IDLE_TIMEOUT_MS, src/body-timeout.ts).
+    requestTimeout: 0,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionTimeout: 0,
     forceCloseConnections: 'idle',

@@ -9,7 +9,9 @@ import { rawRequest } from '../fixtures/raw-http.ts'
 import { buildHarness, fileDatabase, listen, ORIGIN } from '../helper.ts'
 
 const db = await fileDatabase(t)
-const LIMITS = { requestTimeoutMs: 3000, headersTimeoutMs: 1000, keepAliveTimeoutMs: 5000 }
+const LIMITS = { headersTimeoutMs: 1000, keepAliveTimeoutMs: 5000 }
+/** A request body silent this long is cut off (REQUEST_BODY_IDLE_TIMEOUT_MS). */
+const BODY_IDLE = { REQUEST_BODY_IDLE_TIMEOUT_MS: '3000' }
 
 /** A request the back end would see as a second one if framing were read by the wrong header. */
 const SMUGGLED = 'GET /api/smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n'
@@ -197,7 +199,7 @@ const ROWS: Row[] = [
 ]
 
 t.test('ambiguous framing and malformed heads: one 4xx, nothing forwarded', async (t) => {
-  const { app, api, docs } = await buildHarness(t, { db, fastify: serverOptions(LIMITS) })
+  const { app, api, docs } = await buildHarness(t, { db, fastify: serverOptions(LIMITS), env: BODY_IDLE })
   const port = await listen(app)
   for (const row of ROWS) {
     await t.test(`${row.name} [${row.source}]`, async (t) => {
@@ -225,7 +227,7 @@ t.test('a malformed body after the answer has gone out: no second response', asy
   // the body then fails to parse, a 400 written now would be a second
   // response to one request, which a connection-reusing proxy in front would
   // hand to the next client (response desync). src/client-error.ts.
-  const { app, api, docs } = await buildHarness(t, { db, fastify: serverOptions(LIMITS) })
+  const { app, api, docs } = await buildHarness(t, { db, fastify: serverOptions(LIMITS), env: BODY_IDLE })
   const port = await listen(app)
   const before = api.received.length + docs.received.length
   const res = await rawRequest(port, [get('/', 'Transfer-Encoding: chunked\r\n'), 'zz\r\nhello\r\n'], {
@@ -238,7 +240,7 @@ t.test('a malformed body after the answer has gone out: no second response', asy
 })
 
 t.test('control: a malformed body before any answer still gets its 400', async (t) => {
-  const { app } = await buildHarness(t, { db, fastify: serverOptions(LIMITS) })
+  const { app } = await buildHarness(t, { db, fastify: serverOptions(LIMITS), env: BODY_IDLE })
   const port = await listen(app)
   const res = await rawRequest(
     port,
@@ -251,7 +253,7 @@ t.test('control: a malformed body before any answer still gets its 400', async (
 })
 
 t.test('control: plain chunked POST is forwarded with its exact body', async (t) => {
-  const { app, api } = await buildHarness(t, { db, fastify: serverOptions(LIMITS) })
+  const { app, api } = await buildHarness(t, { db, fastify: serverOptions(LIMITS), env: BODY_IDLE })
   const port = await listen(app)
   const res = await rawRequest(
     port,
@@ -272,7 +274,7 @@ t.test('a proxied response to "Connection: close" closes the connection', async 
   // RFC 9112 §9.6: a server that receives "close" MUST close after the final
   // response. RFC 9110 §7.6.1: an intermediary MUST NOT relay the upstream's
   // own Connection / Keep-Alive headers to the client.
-  const { app, api } = await buildHarness(t, { db, fastify: serverOptions(LIMITS) })
+  const { app, api } = await buildHarness(t, { db, fastify: serverOptions(LIMITS), env: BODY_IDLE })
   const port = await listen(app)
   const res = await rawRequest(port, get('/api/echo', 'Connection: close\r\n'), { waitMs: 4000 })
   t.same(res.statuses, [200])
@@ -283,7 +285,7 @@ t.test('a proxied response to "Connection: close" closes the connection', async 
 })
 
 t.test('auth body limit: a 100 KB JSON sign-in is refused 413', async (t) => {
-  const { app, api, docs } = await buildHarness(t, { db, fastify: serverOptions(LIMITS) })
+  const { app, api, docs } = await buildHarness(t, { db, fastify: serverOptions(LIMITS), env: BODY_IDLE })
   const port = await listen(app)
   const body = JSON.stringify({ email: 'big@example.com', password: 'x'.repeat(100 * 1024) })
   const res = await rawRequest(
@@ -299,7 +301,7 @@ t.test('auth body limit: a 100 KB JSON sign-in is refused 413', async (t) => {
 
 t.test('slowloris: headers trickled past headersTimeoutMs are cut off', async (t) => {
   // Slowloris (R. Hansen, 2009): hold a socket by never finishing the head.
-  const { app, api, docs } = await buildHarness(t, { db, fastify: serverOptions(LIMITS) })
+  const { app, api, docs } = await buildHarness(t, { db, fastify: serverOptions(LIMITS), env: BODY_IDLE })
   const port = await listen(app)
   const head = get('/api/slowloris', `X-A: ${'a'.repeat(100)}\r\nX-B: ${'b'.repeat(100)}\r\n`)
   // 15 chunks, one every 200 ms: about 3 s, three times headersTimeoutMs.
@@ -309,8 +311,8 @@ t.test('slowloris: headers trickled past headersTimeoutMs are cut off', async (t
   t.equal(api.received.length + docs.received.length, 0, 'nothing reached an upstream')
 })
 
-t.test('slow body: a body that stalls is cut off after requestTimeoutMs', async (t) => {
-  const { app, api, docs } = await buildHarness(t, { db, fastify: serverOptions(LIMITS) })
+t.test('slow body: a body that stalls is cut off after REQUEST_BODY_IDLE_TIMEOUT_MS', async (t) => {
+  const { app, api, docs } = await buildHarness(t, { db, fastify: serverOptions(LIMITS), env: BODY_IDLE })
   const port = await listen(app)
   const res = await rawRequest(
     port,
@@ -321,4 +323,23 @@ t.test('slow body: a body that stalls is cut off after requestTimeoutMs', async 
   t.ok(res.closed, 'the gateway closed the connection')
   t.ok(res.status === 0 || res.status === 408, `closed without an answer or with 408 (got ${res.status})`)
   t.equal(api.received.length + docs.received.length, 0, 'the upstream never got a complete request')
+})
+
+t.test('control: a slow upload that keeps arriving is not cut off, however long it takes', async (t) => {
+  const { app, api } = await buildHarness(t, {
+    db,
+    fastify: serverOptions(LIMITS),
+    env: { REQUEST_BODY_IDLE_TIMEOUT_MS: '400' },
+  })
+  const port = await listen(app)
+  // 12 parts 250 ms apart: 3 s in all, seven times the idle timeout.
+  const parts = Array.from({ length: 12 }, (_, i) => `part-${String(i).padStart(2, '0')};`)
+  const body = parts.join('')
+  const res = await rawRequest(
+    port,
+    [`POST /api/slowupload HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${body.length}\r\n\r\n`, ...parts],
+    { waitMs: 5000, gapMs: 250 },
+  )
+  t.equal(res.status, 200, 'answered once the last part arrived')
+  t.equal(api.last().body, body, 'the upstream got every byte')
 })

@@ -309,13 +309,13 @@ function exchange(port: number, request: string): Promise<{ text: string; closed
   })
 }
 
-t.test("an open websocket outlives the server's request and keep-alive timeouts", async (t) => {
+t.test("an open websocket outlives the server's header, body and keep-alive timeouts", async (t) => {
   const upstream = await startWebsocketUpstream()
   t.teardown(() => upstream.close())
   const { app } = await buildHarness(t, {
     db,
-    env: { API_UPSTREAM_URL: upstream.url },
-    fastify: serverOptions({ requestTimeoutMs: 300, headersTimeoutMs: 200, keepAliveTimeoutMs: 200 }),
+    env: { API_UPSTREAM_URL: upstream.url, REQUEST_BODY_IDLE_TIMEOUT_MS: '300' },
+    fastify: serverOptions({ headersTimeoutMs: 200, keepAliveTimeoutMs: 200 }),
   })
   const port = await listen(app)
   const ws = new WebSocket(`ws://127.0.0.1:${port}/api/socket`)

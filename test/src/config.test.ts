@@ -40,6 +40,7 @@ t.test('defaults: an empty environment is a working local gateway', async (t) =>
     logLevel: 'info',
     upstreamTimeoutMs: 30000,
     upstreamIdleTimeoutMs: 300000,
+    requestBodyIdleTimeoutMs: 60000,
     sessionCacheTtlMs: 5000,
   }
   t.strictSame(config, expected)
