@@ -11,11 +11,25 @@ import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Writable } from 'node:stream'
 import { startGateway } from './participants.ts'
 
 const MB = 1024 * 1024
 const TOTAL = Number(process.env.STREAM_MB ?? 200) * MB
 const CHUNK = Buffer.alloc(64 * 1024, 'streaming')
+
+/** Writes TOTAL bytes of CHUNKs to `out` as fast as it drains, then ends it. */
+function writeTotal(out: Writable): void {
+  let sent = 0
+  const pump = () => {
+    while (sent < TOTAL) {
+      sent += CHUNK.length
+      if (!out.write(CHUNK)) return void out.once('drain', pump)
+    }
+    out.end()
+  }
+  pump()
+}
 
 /** An upstream that counts what it is sent and sends what it is asked for, both streamed. */
 async function startStreamUpstream() {
@@ -26,15 +40,7 @@ async function startStreamUpstream() {
       return res.end(JSON.stringify({ bytes }))
     }
     res.writeHead(200, { 'content-length': String(TOTAL) })
-    let sent = 0
-    const pump = () => {
-      while (sent < TOTAL) {
-        sent += CHUNK.length
-        if (!res.write(CHUNK)) return void res.once('drain', pump)
-      }
-      res.end()
-    }
-    pump()
+    writeTotal(res)
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -51,15 +57,7 @@ function upload(port: number): Promise<number> {
       res.on('end', () => resolve(JSON.parse(body).bytes as number))
     })
     req.on('error', reject)
-    let sent = 0
-    const pump = () => {
-      while (sent < TOTAL) {
-        sent += CHUNK.length
-        if (!req.write(CHUNK)) return void req.once('drain', pump)
-      }
-      req.end()
-    }
-    pump()
+    writeTotal(req)
   })
 }
 

@@ -4,33 +4,20 @@
 // well-formed websocket handshake, only after the upstream answered 101, and
 // never forwards Upgrade otherwise. Raw bytes to a listening gateway; every
 // assertion is on what the real upstreams received.
-import { connect } from 'node:net'
 import t from 'tap'
 import { startEchoUpstream } from '../fixtures/echo-upstream.ts'
+import { exchange } from '../fixtures/raw-http.ts'
 import { startWebsocketUpstream } from '../fixtures/websocket-upstream.ts'
-import { buildHarness, fileDatabase, listen } from '../helper.ts'
+import { buildHarness, fileDatabase, listen, type Teardown } from '../helper.ts'
 
 const db = await fileDatabase(t)
 
-/** Writes `bytes` at once and collects everything until the gateway closes (or 3 s). */
-function exchange(port: number, bytes: string): Promise<{ text: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    let text = ''
-    const timer = setTimeout(() => {
-      socket.destroy()
-      resolve({ text, closed: false })
-    }, 3000)
-    socket.on('data', (d) => {
-      text += d.toString('latin1')
-    })
-    socket.on('error', () => {})
-    socket.on('close', () => {
-      clearTimeout(timer)
-      resolve({ text, closed: true })
-    })
-    socket.write(bytes)
-  })
+/** A listening gateway in front of an echo upstream that records what it got. */
+async function gatewayWithEcho(t: Teardown) {
+  const api = await startEchoUpstream()
+  t.teardown(() => api.close())
+  const { app } = await buildHarness(t, { db, api })
+  return { api, port: await listen(app) }
 }
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ=='
@@ -39,10 +26,7 @@ const handshake = (path: string, headers: string) =>
   `GET ${path} HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${headers}\r\n`
 
 t.test('malformed websocket handshakes are refused at the gateway', async (t) => {
-  const api = await startEchoUpstream()
-  t.teardown(() => api.close())
-  const { app } = await buildHarness(t, { db, api })
-  const port = await listen(app)
+  const { api, port } = await gatewayWithEcho(t)
   const rows: { name: string; source: string; bytes: string; status: number; head?: RegExp }[] = [
     {
       name: 'no Sec-WebSocket-Key',
@@ -101,10 +85,7 @@ t.test(
 )
 
 t.test('Upgrade: h2c is never passed on (Bishop Fox h2c smuggling, 2020)', async (t) => {
-  const api = await startEchoUpstream()
-  t.teardown(() => api.close())
-  const { app } = await buildHarness(t, { db, api })
-  const port = await listen(app)
+  const { api, port } = await gatewayWithEcho(t)
   const { text, closed } = await exchange(
     port,
     'GET /api/echo HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n' +
@@ -128,10 +109,7 @@ t.test('Upgrade: h2c is never passed on (Bishop Fox h2c smuggling, 2020)', async
 })
 
 t.test('an Upgrade on a request with a body is not a websocket handshake', async (t) => {
-  const api = await startEchoUpstream()
-  t.teardown(() => api.close())
-  const { app } = await buildHarness(t, { db, api })
-  const port = await listen(app)
+  const { api, port } = await gatewayWithEcho(t)
   const { text, closed } = await exchange(
     port,
     'POST /api/echo HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +

@@ -3,11 +3,9 @@
 // when a repeat is harmless: idempotent requests without a body are retried
 // once on a fresh connection (as nginx does for a cached connection); a POST
 // never is. And the gateway closes idle connections before common servers do.
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
 import t from 'tap'
 import { startBehaviourUpstream } from '../fixtures/behaviour-upstream.ts'
+import { listenTracked } from '../fixtures/open-sockets.ts'
 import { buildHarness, fileDatabase } from '../helper.ts'
 
 const db = await fileDatabase(t)
@@ -61,21 +59,10 @@ t.test('methods a repeat could harm, and bodies, are not retried', async (t) => 
 })
 
 t.test('idle upstream connections are closed by the gateway before the upstream closes them', async (t) => {
-  // A server without a Keep-Alive hint (as uvicorn), counting its open connections.
-  const sockets = new Set<Socket>()
-  // keepAliveTimeout 0: Node then sends no Keep-Alive hint and never closes idle connections itself.
-  const server = createServer({ keepAliveTimeout: 0 }, (_req, res) => res.end('ok'))
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => {
-    for (const socket of sockets) socket.destroy()
-    server.close()
-  })
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  // A server without a Keep-Alive hint, as uvicorn: with keepAliveTimeout 0
+  // Node sends none and never closes idle connections itself.
+  const { url, sockets, close } = await listenTracked({ keepAliveTimeout: 0 }, (_req, res) => res.end('ok'))
+  t.teardown(close)
   const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: url } })
   t.equal((await app.inject({ url: '/api/x' })).statusCode, 200)
   t.equal(sockets.size, 1, 'one pooled connection')
@@ -84,18 +71,12 @@ t.test('idle upstream connections are closed by the gateway before the upstream 
 })
 
 t.test("an upstream's Keep-Alive: timeout=N is honoured", async (t) => {
-  const sockets = new Set<Socket>()
   // Node's own server announces "Keep-Alive: timeout=1" and closes after 1 s.
-  const server = createServer({ keepAliveTimeout: 1000 }, (_req, res) => res.end('ok'))
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => server.close())
-  const port = (server.address() as AddressInfo).port
-  const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: `http://127.0.0.1:${port}` } })
+  const { url, sockets, close } = await listenTracked({ keepAliveTimeout: 1000 }, (_req, res) =>
+    res.end('ok'),
+  )
+  t.teardown(close)
+  const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: url } })
   const statuses: number[] = []
   // Requests spaced just around the server's own 1 s close.
   for (const gap of [0, 990, 1000, 1010, 995, 1005]) {

@@ -3,13 +3,13 @@
 // through the gateway, and the two observations must be the same. The
 // handshake is the upstream's (subprotocol, extensions, refusals), and so is
 // the rest of the lifecycle (close codes and reasons both ways, drops).
-import { connect } from 'node:net'
 import t from 'tap'
 import WebSocket from 'ws'
 import { serverOptions } from '../../src/server-options.ts'
 import { startEchoUpstream } from '../fixtures/echo-upstream.ts'
+import { exchange } from '../fixtures/raw-http.ts'
 import { startWebsocketUpstream, type WebsocketUpstreamOptions } from '../fixtures/websocket-upstream.ts'
-import { buildHarness, fileDatabase, listen } from '../helper.ts'
+import { buildHarness, fileDatabase, listen, type Teardown } from '../helper.ts'
 
 const db = await fileDatabase(t)
 
@@ -180,6 +180,17 @@ for (const row of rows) {
   })
 }
 
+/** A websocket open through a listening gateway to a real ws upstream, its greeting received. */
+async function openThroughGateway(t: Teardown) {
+  const upstream = await startWebsocketUpstream()
+  t.teardown(() => upstream.close())
+  const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
+  const port = await listen(app)
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/socket`)
+  await new Promise((r) => ws.once('message', r))
+  return { upstream, app, ws }
+}
+
 async function waitFor(condition: () => boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms
   while (!condition() && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
@@ -200,12 +211,7 @@ t.test('a client that leaves mid-handshake takes the upstream request with it', 
 })
 
 t.test('a client that leaves an open websocket closes the upstream side too', async (t) => {
-  const upstream = await startWebsocketUpstream()
-  t.teardown(() => upstream.close())
-  const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
-  const port = await listen(app)
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/socket`)
-  await new Promise((r) => ws.once('message', r))
+  const { upstream, app, ws } = await openThroughGateway(t)
   t.equal(upstream.openSockets(), 1)
   ws.terminate()
   await waitFor(() => upstream.openSockets() === 0)
@@ -241,12 +247,7 @@ t.test('handshake faults: 502 when the upstream is down, 504 when it never answe
 })
 
 t.test('open websockets do not hold up shutdown', async (t) => {
-  const upstream = await startWebsocketUpstream()
-  t.teardown(() => upstream.close())
-  const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
-  const port = await listen(app)
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/socket`)
-  await new Promise((r) => ws.once('message', r))
+  const { upstream, app, ws } = await openThroughGateway(t)
   const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)))
   await app.close()
   t.equal(await closed, 1006, 'the client sees the connection end')
@@ -288,26 +289,6 @@ t.test(
     t.notOk(upgrades[0]?.headers.upgrade, 'the upstream never sees the Upgrade it cannot be given')
   },
 )
-
-function exchange(port: number, request: string): Promise<{ text: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    let text = ''
-    const timer = setTimeout(() => {
-      socket.destroy()
-      resolve({ text, closed: false })
-    }, 3000)
-    socket.on('data', (d) => {
-      text += d.toString('latin1')
-    })
-    socket.on('error', () => {})
-    socket.on('close', () => {
-      clearTimeout(timer)
-      resolve({ text, closed: true })
-    })
-    socket.write(request)
-  })
-}
 
 t.test("an open websocket outlives the server's header, body and keep-alive timeouts", async (t) => {
   const upstream = await startWebsocketUpstream()
