@@ -22,29 +22,38 @@ const { app } = await buildHarness(t, {
 })
 const port = await listen(app)
 
-/** Reads what the server sends within `ms`. */
-function readFor(socket: Socket, ms: number): Promise<string> {
+/** Reads until the server has sent a whole response (head, and a body of its Content-Length), or 5 s. */
+function readResponse(socket: Socket): Promise<string> {
   return new Promise((resolve) => {
     let text = ''
-    const onData = (d: Buffer) => {
-      text += d.toString('latin1')
-    }
-    socket.on('data', onData)
-    setTimeout(() => {
+    const done = () => {
+      clearTimeout(timer)
       socket.off('data', onData)
       resolve(text)
-    }, ms)
+    }
+    const onData = (d: Buffer) => {
+      text += d.toString('latin1')
+      const end = text.indexOf('\r\n\r\n')
+      if (end === -1) return
+      const length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? 0)
+      if (text.length - end - 4 >= length) done()
+    }
+    const timer = setTimeout(done, 5000)
+    socket.on('data', onData)
   })
 }
 
-/** Sends a head with Expect, waits, then (if told) the body: what a careful client does. */
+/** Sends a head with Expect, waits for the answer, then (when told to and asked for) the body. */
 async function converse(head: string, body: string | undefined) {
   const socket = connect(port, '127.0.0.1')
   socket.on('error', () => {})
   socket.write(head)
-  const beforeBody = await readFor(socket, 400)
-  if (body !== undefined && beforeBody.startsWith('HTTP/1.1 100')) socket.write(body)
-  const after = await readFor(socket, 600)
+  const beforeBody = await readResponse(socket)
+  let after = ''
+  if (body !== undefined && beforeBody.startsWith('HTTP/1.1 100')) {
+    socket.write(body)
+    after = await readResponse(socket)
+  }
   socket.destroy()
   return { beforeBody, after }
 }

@@ -65,9 +65,14 @@ t.test('idle upstream connections are closed by the gateway before the upstream 
   t.teardown(close)
   const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: url } })
   t.equal((await app.inject({ url: '/api/x' })).statusCode, 200)
+  const answered = Date.now()
   t.equal(sockets.size, 1, 'one pooled connection')
-  await new Promise((r) => setTimeout(r, 4500))
-  t.equal(sockets.size, 0, 'closed by the gateway after 4 s idle, before the 5 s of uvicorn or Node')
+  await new Promise((r) => setTimeout(r, 3500))
+  t.equal(sockets.size, 1, 'still pooled after 3.5 s idle')
+  while (sockets.size > 0 && Date.now() - answered < 15_000) await new Promise((r) => setTimeout(r, 50))
+  // 4 s by the gateway's own clock (the upstream never closes it); the bound
+  // here is loose only because a loaded machine runs timers late.
+  t.equal(sockets.size, 0, `closed by the gateway after ${Date.now() - answered} ms idle`)
 })
 
 t.test("an upstream's Keep-Alive: timeout=N is honoured", async (t) => {

@@ -60,7 +60,7 @@ t.test('200 requests spaced around uvicorn’s keep-alive timeout: zero 502s', {
     socket.write('GET /api/ping HTTP/1.1\r\nHost: x\r\n\r\n')
   })
   t.ok(
-    closedAfterMs >= 900 && closedAfterMs < 2000,
+    closedAfterMs >= 900 && closedAfterMs < 4500,
     `uvicorn closed the idle connection after ${closedAfterMs} ms`,
   )
 
