@@ -67,9 +67,9 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
   // a Better Auth call keeps async_hooks on (Node 20 and 22).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
-    const framing = framingProblem(request.headers)
+    const framing = framingProblem(request.headers, (request.raw as { upgrade?: boolean }).upgrade)
     if (framing === undefined) {
-      timeRequestBody(request.raw, config.requestBodyIdleTimeoutMs)
+      timeRequestBody(request.raw, reply.raw, config.requestBodyIdleTimeoutMs)
       continueUnlessDeferred(request, reply)
       return done()
     }

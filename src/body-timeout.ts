@@ -3,7 +3,7 @@
 // it needs, while a body that stops arriving (a stalled or malicious client)
 // is cut off. Node's own requestTimeout bounds the whole request instead,
 // which turned every upload slower than 60 s into a 408.
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /**
  * Arms `idleMs` of socket inactivity while `req`'s body arrives and disarms
@@ -12,7 +12,7 @@ import type { IncomingMessage } from 'node:http'
  * close, the upstream a body that never completed. Requests without a body
  * cost one header read.
  */
-export function timeRequestBody(req: IncomingMessage, idleMs: number): void {
+export function timeRequestBody(req: IncomingMessage, res: ServerResponse, idleMs: number): void {
   const headers = req.headers
   if (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) return
   if (req.complete) return
@@ -20,5 +20,9 @@ export function timeRequestBody(req: IncomingMessage, idleMs: number): void {
   // inject() (light-my-request) hands over a socket stand-in without timers.
   if (typeof socket?.setTimeout !== 'function') return
   socket.setTimeout(idleMs)
-  req.once('end', () => socket.setTimeout(0))
+  // A body drained after the answer (one the route never read) must leave
+  // alone the keep-alive timeout Node set when that answer finished.
+  req.once('end', () => {
+    if (!res.writableEnded) socket.setTimeout(0)
+  })
 }

@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { RETRY_AFTER_SECONDS } from './errors.ts'
 import { errorPage, PAGE_CSP } from './html.ts'
+import { wantsPage } from './request-kind.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -44,18 +45,16 @@ function publicMessage(error: FastifyError, status: number): string {
 }
 
 /**
- * A small HTML page for someone looking at a page surface; JSON for scripts,
- * which can act on it. A page script's fetch() says so in Fetch Metadata
- * (any mode but navigate) or X-Requested-With. The 401 of a protected path is
- * always JSON: on a page surface only non-navigations get it (navigations are
- * sent to sign in, see identity-gate.ts).
+ * A small HTML page for someone looking at a page surface; JSON for scripts
+ * and tools, which can act on it (request-kind.ts: Fetch Metadata, then
+ * X-Requested-With, then Accept). The 401 of a protected path is always
+ * JSON: on a page surface only non-navigations get it (navigations are sent
+ * to sign in, see identity-gate.ts).
  */
 function rendersPage(request: FastifyRequest, error: FastifyError): boolean {
   if (request.routeOptions.config?.surface !== 'page') return false
   if (error.code === 'GW_UNAUTHORIZED') return false
-  const mode = request.headers['sec-fetch-mode']
-  if (mode !== undefined) return mode === 'navigate'
-  return request.headers['x-requested-with'] === undefined
+  return wantsPage(request.headers)
 }
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {

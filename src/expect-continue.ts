@@ -1,4 +1,4 @@
-// `Expect: 100-continue` (curl above 1 KiB, Java, .NET, many SDKs): the client
+// `Expect: 100-continue` (curl above 1 MiB, Java, .NET, many SDKs): the client
 // waits for "100 Continue" before sending its body. Node would send it at
 // once, before any route ran; undici cannot forward the header at all. The
 // gateway answers the expectation itself, and on a proxied route only once

@@ -4,7 +4,6 @@
 // Plain HTTP goes through @fastify/http-proxy; a websocket handshake, once the
 // gate has passed it, through the byte tunnel in websocket-tunnel.ts.
 import type { ServerResponse } from 'node:http'
-import type { Duplex } from 'node:stream'
 import httpProxy from '@fastify/http-proxy'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { Config } from './config.ts'
@@ -18,6 +17,7 @@ import { acceptBody, expectsContinue } from './expect-continue.ts'
 import { createIdentityGate } from './identity-gate.ts'
 import { normalizePrefixes } from './path-policy.ts'
 import { compileTrust } from './trust-proxy.ts'
+import { Tunnels } from './tunnels.ts'
 import { pendingUpgrade } from './upgrade-routing.ts'
 import {
   buildUpstreamHeaders,
@@ -28,7 +28,8 @@ import {
 import { createLocationRewriter } from './upstream-location.ts'
 import { onFreshConnection, UpstreamPool } from './upstream-pool.ts'
 import { type RetryQuestion, upstreamRetryDelay } from './upstream-retry.ts'
-import { handshakeProblem, isWebsocketHandshake, openTunnel } from './websocket-tunnel.ts'
+import { handshakeProblem, isWebsocketHandshake } from './websocket-handshake.ts'
+import { openTunnel } from './websocket-tunnel.ts'
 
 export interface ProxyOptions {
   config: Config
@@ -78,10 +79,10 @@ export async function registerProxy(
     surface,
   })
   const upstreamUrl = new URL(upstream)
-  const tunnels = new Set<Duplex>()
+  const tunnels = new Tunnels()
   // Shutdown does not wait for websockets that may stay open for hours.
   app.addHook('preClose', (done) => {
-    for (const socket of tunnels) socket.destroy()
+    tunnels.closeAll()
     done()
   })
 
@@ -106,7 +107,7 @@ export async function registerProxy(
           upstream: upstreamUrl,
           headers,
           timeoutMs: config.upstreamTimeoutMs,
-          open: tunnels,
+          tunnels,
         })
       }
       acceptBody(request, reply)
@@ -117,6 +118,10 @@ export async function registerProxy(
   const publicLocation = createLocationRewriter(upstream, config.publicUrl)
 
   app.decorateRequest('identity', null)
+  // @fastify/http-proxy passes JSON and '*' bodies through as streams, but
+  // Fastify's own text/plain parser would still read (and limit) a text
+  // body, and read it before the gate could answer Expect: 100-continue.
+  app.addContentTypeParser('text/plain', (_request, payload, done) => done(null, payload))
   await app.register(httpProxy, {
     upstream,
     prefix,

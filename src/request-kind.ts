@@ -26,5 +26,22 @@ export function isNavigation(method: string, headers: IncomingHttpHeaders): bool
   if (headers['x-requested-with'] !== undefined) return false
   const accept = headers.accept
   if (accept === undefined || accept === '') return false
+  return prefersHtml(accept)
+}
+
+/**
+ * Whether an answer for a person (an HTML page) suits the request better than
+ * one for a program (JSON): as isNavigation, except that a request with no
+ * Accept and no Fetch Metadata at all, or a non-GET, is given the page.
+ */
+export function wantsPage(headers: IncomingHttpHeaders): boolean {
+  const mode = headers['sec-fetch-mode']
+  if (mode !== undefined) return mode === 'navigate'
+  if (headers['x-requested-with'] !== undefined) return false
+  const accept = headers.accept
+  return accept === undefined || accept === '' || prefersHtml(accept)
+}
+
+function prefersHtml(accept: string): boolean {
   return new Negotiator({ headers: { accept } }).mediaType(OFFERED) === 'text/html'
 }

@@ -20,6 +20,8 @@ const HOP_BY_HOP = new Set([
   'trailer',
   'transfer-encoding',
   'upgrade',
+  // Connection-specific to an h2c upgrade (RFC 7540 §3.2.1), which is never passed on.
+  'http2-settings',
   // The gateway answers the client's expectation itself (expect-continue.ts);
   // undici refuses a forwarded Expect and would fail the request.
   'expect',

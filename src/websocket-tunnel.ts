@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { UpstreamTimeout, UpstreamUnavailable } from './errors.ts'
 import { isIdentityHeader } from './identity-headers.ts'
+import type { Tunnels } from './tunnels.ts'
 import type { PendingUpgrade } from './upgrade-routing.ts'
 import { clientResponseHeaders, type OutgoingHeaders } from './upstream-headers.ts'
 
@@ -22,42 +23,24 @@ export interface TunnelOptions {
   headers: OutgoingHeaders
   /** Time to the upstream's answer to the handshake (ms); then 504. */
   timeoutMs: number
-  /** Live tunnel sockets, so that shutdown can end them. */
-  open: Set<Duplex>
+  tunnels: Tunnels
 }
 
-/** True for a websocket handshake (RFC 6455 §4.1), the one upgrade the gateway tunnels. */
-export function isWebsocketHandshake(request: FastifyRequest): boolean {
-  const upgrade = request.headers.upgrade
-  return request.method === 'GET' && typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket'
-}
-
-// 16 random bytes, base64: 24 characters ending in "==" (RFC 6455 §4.1).
-const WEBSOCKET_KEY = /^[A-Za-z0-9+/]{22}==$/
-
-/**
- * What is wrong with a websocket handshake, or undefined when it is well-formed
- * (RFC 6455 §4.2.1: a key of 16 bytes in base64, version 13). Only well-formed
- * handshakes are tunnelled, so an upstream never has to judge a malformed one.
- */
-export function handshakeProblem(request: FastifyRequest): 'key' | 'version' | undefined {
-  const key = request.headers['sec-websocket-key']
-  if (typeof key !== 'string' || !WEBSOCKET_KEY.test(key)) return 'key'
-  if (request.headers['sec-websocket-version'] !== '13') return 'version'
-  return undefined
-}
+/** Bytes a client may send before the upstream has answered its handshake. */
+const MAX_EARLY_BYTES = 64 * 1024
 
 /**
  * Sends the handshake upstream on a connection of its own and, on 101, joins
  * the sockets. A refusal (any other status) is relayed with its body, then the
  * connection closes. Faults before an answer: 502, or 504 after `timeoutMs`.
- * A client that leaves mid-handshake takes the upstream request with it.
+ * A client that leaves mid-handshake takes the upstream request with it; so
+ * does shutdown. Never throws: a fault in here ends both connections.
  */
 export function openTunnel(
   request: FastifyRequest,
   reply: FastifyReply,
   { socket: client, head }: PendingUpgrade,
-  { upstream, headers, timeoutMs, open }: TunnelOptions,
+  { upstream, headers, timeoutMs, tunnels }: TunnelOptions,
 ): void {
   const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest
   const upstreamRequest = send({
@@ -70,59 +53,113 @@ export function openTunnel(
     // An upgraded connection is never returned to a pool.
     agent: false,
   })
+  // Bytes the client sends before the answer are kept for the upstream. Read
+  // rather than left in the socket: unread bytes would hide the client's FIN.
+  const early: Buffer[] = head.length > 0 ? [head] : []
+  let earlyBytes = head.length
   let answered = false
   let timedOut = false
+  const abandon = () => {
+    upstreamRequest.destroy()
+    client.destroy()
+  }
+  const untrack = tunnels.handshake(abandon)
   const settle = () => {
     answered = true
     clearTimeout(timer)
+    untrack()
+    client.off('data', keepEarly)
     client.off('end', clientGone)
     client.off('close', clientGone)
+  }
+  const keepEarly = (chunk: Buffer) => {
+    early.push(chunk)
+    earlyBytes += chunk.length
+    if (earlyBytes > MAX_EARLY_BYTES) clientGone()
   }
   const clientGone = () => {
     if (answered) return
     settle()
-    upstreamRequest.destroy()
-    client.destroy()
+    abandon()
   }
   const timer = setTimeout(() => {
     timedOut = true
     upstreamRequest.destroy()
   }, timeoutMs)
+  client.on('data', keepEarly)
   // The server's sockets are half-open capable: a client that hangs up
   // mid-handshake sends its FIN ('end') long before the socket 'close's.
   client.once('end', clientGone)
   client.once('close', clientGone)
 
-  upstreamRequest.on('upgrade', (response: IncomingMessage, upstreamSocket: Duplex, upstreamHead: Buffer) => {
-    settle()
-    if (client.destroyed) return upstreamSocket.destroy()
-    reply.hijack()
-    client.write(switchingProtocolsHead(response, request.id))
-    if (upstreamHead.length > 0) client.write(upstreamHead)
-    if (head.length > 0) upstreamSocket.write(head)
-    join(client, upstreamSocket, open)
-  })
-  upstreamRequest.on('response', (response: IncomingMessage) => {
-    settle()
-    // The upstream refused the upgrade: its answer is the client's answer.
-    request.upstreamResponse = true
-    reply
-      .code(response.statusCode ?? 502)
-      .headers(clientResponseHeaders(response.headers))
-      .send(response)
-  })
-  upstreamRequest.on('error', (err) => {
-    if (answered) return
-    settle()
-    if (client.destroyed) return
-    request.log.warn({ err }, timedOut ? 'websocket upstream timed out' : 'websocket upstream failed')
-    reply.send(timedOut ? new UpstreamTimeout() : new UpstreamUnavailable())
-  })
+  const guarded =
+    <A extends unknown[]>(handler: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        handler(...args)
+      } catch (err) {
+        request.log.error({ err }, 'websocket tunnel failed')
+        abandon()
+      }
+    }
+
+  upstreamRequest.on(
+    'upgrade',
+    guarded((response: IncomingMessage, upstreamSocket: Duplex, upstreamHead: Buffer) => {
+      settle()
+      client.pause()
+      if (client.destroyed || tunnels.closed) {
+        upstreamSocket.destroy()
+        client.destroy()
+        return
+      }
+      reply.hijack()
+      client.write(switchingProtocolsHead(response, request.id, reply.getHeader('set-cookie')))
+      if (upstreamHead.length > 0) client.write(upstreamHead)
+      for (const chunk of early) upstreamSocket.write(chunk)
+      // Frames are small and latency-bound; Nagle would hold them back.
+      for (const socket of [client, upstreamSocket]) (socket as Partial<Socket>).setNoDelay?.(true)
+      tunnels.join(client, upstreamSocket)
+    }),
+  )
+  upstreamRequest.on(
+    'response',
+    guarded((response: IncomingMessage) => {
+      settle()
+      const status = response.statusCode ?? 0
+      if (status < 200 || status > 599) {
+        // Not an HTTP status a client can be given (Fastify would throw).
+        response.destroy()
+        request.log.warn({ status }, 'websocket upstream answered an invalid status')
+        return void reply.send(new UpstreamUnavailable())
+      }
+      // The upstream refused the upgrade: its answer is the client's answer.
+      request.upstreamResponse = true
+      reply.code(status).headers(clientResponseHeaders(response.headers)).send(response)
+    }),
+  )
+  upstreamRequest.on(
+    'error',
+    guarded((err: Error) => {
+      if (answered) return
+      settle()
+      if (client.destroyed) return
+      request.log.warn({ err }, timedOut ? 'websocket upstream timed out' : 'websocket upstream failed')
+      reply.send(timedOut ? new UpstreamTimeout() : new UpstreamUnavailable())
+    }),
+  )
   upstreamRequest.end()
 }
 
-/** The upstream's 101 as it sent it, less identity headers, plus the request id. */
-function switchingProtocolsHead(response: IncomingMessage, requestId: string): string {
+/**
+ * The upstream's 101 as it sent it, less identity headers, plus the request
+ * id and any session cookie the identity gate refreshed on this handshake.
+ */
+function switchingProtocolsHead(
+  response: IncomingMessage,
+  requestId: string,
+  setCookie: ReturnType<FastifyReply['getHeader']>,
+): string {
   let head = `HTTP/1.1 101 ${response.statusMessage || 'Switching Protocols'}\r\n`
   let hasRequestId = false
   const raw = response.rawHeaders
@@ -134,40 +171,7 @@ function switchingProtocolsHead(response: IncomingMessage, requestId: string): s
     head += `${name}: ${raw[i + 1]}\r\n`
   }
   if (!hasRequestId) head += `x-request-id: ${requestId}\r\n`
+  const cookies = setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [String(setCookie)]
+  for (const cookie of cookies) head += `set-cookie: ${cookie}\r\n`
   return `${head}\r\n`
-}
-
-/**
- * Pipes a and b both ways. A clean close of one side ends the other once its
- * pending bytes are written (a close frame in flight is delivered); an error
- * destroys both. Neither socket outlives the other.
- */
-function join(a: Duplex, b: Duplex, open: Set<Duplex>): void {
-  open.add(a)
-  open.add(b)
-  // Frames are small and latency-bound; Nagle would hold them back.
-  for (const socket of [a, b]) (socket as Partial<Socket>).setNoDelay?.(true)
-  a.pipe(b)
-  b.pipe(a)
-  const closed = (other: Duplex) => (hadError: boolean) => {
-    open.delete(a)
-    open.delete(b)
-    if (other.destroyed) return
-    if (hadError) other.destroy()
-    else endThenDestroy(other)
-  }
-  a.once('close', closed(b))
-  b.once('close', closed(a))
-  a.on('error', () => b.destroy())
-  b.on('error', () => a.destroy())
-}
-
-/** end(), then destroy once the bytes are out, or after 5 s of a peer that will not read. */
-function endThenDestroy(socket: Duplex): void {
-  const force = setTimeout(() => socket.destroy(), 5000)
-  force.unref()
-  socket.end(() => {
-    clearTimeout(force)
-    socket.destroy()
-  })
 }

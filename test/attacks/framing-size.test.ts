@@ -343,3 +343,27 @@ t.test('control: a slow upload that keeps arriving is not cut off, however long 
   t.equal(res.status, 200, 'answered once the last part arrived')
   t.equal(api.last().body, body, 'the upstream got every byte')
 })
+
+t.test(
+  'control: a body the gateway never reads (a 401) leaves the keep-alive timeout in force',
+  async (t) => {
+    // Found in review: the body timer's end handler cleared Node's keep-alive
+    // timer when the unread body drained after the answer, and the idle
+    // connection then stayed open for good.
+    const { app } = await buildHarness(t, {
+      db,
+      fastify: serverOptions({ headersTimeoutMs: 1000, keepAliveTimeoutMs: 500 }),
+      env: { ...BODY_IDLE, AUTH_REQUIRED_PATHS: '/api/private' },
+    })
+    const port = await listen(app)
+    const started = Date.now()
+    const res = await rawRequest(
+      port,
+      'POST /api/private/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello',
+      { waitMs: 10_000 },
+    )
+    t.same(res.statuses, [401])
+    t.ok(res.closed, 'the gateway closed the idle connection')
+    t.ok(Date.now() - started < 5000, `after the keep-alive timeout (${Date.now() - started} ms), not never`)
+  },
+)

@@ -3,10 +3,11 @@
 // when a repeat is harmless: idempotent requests without a body are retried
 // once on a fresh connection (as nginx does for a cached connection); a POST
 // never is. And the gateway closes idle connections before common servers do.
+import { request } from 'node:http'
 import t from 'tap'
 import { startBehaviourUpstream } from '../fixtures/behaviour-upstream.ts'
 import { listenTracked } from '../fixtures/open-sockets.ts'
-import { buildHarness, fileDatabase } from '../helper.ts'
+import { buildHarness, fileDatabase, listen } from '../helper.ts'
 
 const db = await fileDatabase(t)
 const pause = () => new Promise((r) => setTimeout(r, 30))
@@ -56,6 +57,30 @@ t.test('methods a repeat could harm, and bodies, are not retried', async (t) => 
     t.equal(res.statusCode, 502, `${name}: 502`)
     t.equal(upstream.seen.length - before, 1, `${name}: sent once, never repeated`)
   }
+})
+
+t.test('a chunked PUT (no length header) on a dropped connection: 502, never resent empty', async (t) => {
+  // Found in review: the body check read the upstream-bound headers, where
+  // Transfer-Encoding (hop-by-hop) is already gone, and the retry sent an
+  // empty body that the upstream stored as a success.
+  const upstream = await startBehaviourUpstream()
+  t.teardown(() => upstream.close())
+  const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
+  const port = await listen(app)
+  t.equal((await app.inject({ url: '/api/drop-reused' })).statusCode, 200)
+  await pause()
+  const before = upstream.seen.length
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request({ port, host: '127.0.0.1', method: 'PUT', path: '/api/drop-reused' }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.on('error', reject)
+    req.write('IMPORTANT')
+    req.end('!')
+  })
+  t.equal(status, 502)
+  t.equal(upstream.seen.length - before, 1, 'sent once')
 })
 
 t.test('idle upstream connections are closed by the gateway before the upstream closes them', async (t) => {

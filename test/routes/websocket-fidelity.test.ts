@@ -3,6 +3,7 @@
 // through the gateway, and the two observations must be the same. The
 // handshake is the upstream's (subprotocol, extensions, refusals), and so is
 // the rest of the lifecycle (close codes and reasons both ways, drops).
+import { connect } from 'node:net'
 import t from 'tap'
 import WebSocket from 'ws'
 import { serverOptions } from '../../src/server-options.ts'
@@ -308,4 +309,58 @@ t.test("an open websocket outlives the server's header, body and keep-alive time
   await waitFor(() => messages.length === 2)
   t.same(messages, ['hello', 'still here'])
   ws.close()
+})
+
+t.test('found in review: faults around the handshake end cleanly', async (t) => {
+  await t.test(
+    'an upstream answering the handshake with status 600: 502, and the gateway lives on',
+    async (t) => {
+      const upstream = await startWebsocketUpstream({
+        refuseWith: 'HTTP/1.1 600 Odd\r\ncontent-length: 0\r\n\r\n',
+      })
+      t.teardown(() => upstream.close())
+      const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
+      const port = await listen(app)
+      const seen = await observe(`ws://127.0.0.1:${port}/api/socket`, {})
+      t.equal(seen.status, 502)
+      t.equal((await app.inject({ url: '/healthz' })).statusCode, 200, 'still serving')
+    },
+  )
+
+  await t.test('shutdown during a handshake: the handshake ends, close() does not wait for it', async (t) => {
+    const upstream = await startWebsocketUpstream({ stall: true })
+    t.teardown(() => upstream.close())
+    const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
+    const port = await listen(app)
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/socket`)
+    ws.on('error', () => {})
+    const closed = new Promise((r) => ws.once('close', r))
+    await waitFor(() => upstream.handshakes.length === 1)
+    const started = Date.now()
+    await app.close()
+    await closed
+    t.ok(Date.now() - started < 3000, `closed in ${Date.now() - started} ms`)
+    await waitFor(() => upstream.openSockets() === 0)
+    t.equal(upstream.openSockets(), 0, 'no upstream connection left')
+  })
+
+  await t.test(
+    'a client that sends bytes during its handshake, then leaves: both sides closed',
+    async (t) => {
+      const upstream = await startWebsocketUpstream({ stall: true })
+      t.teardown(() => upstream.close())
+      const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
+      const port = await listen(app)
+      const socket = connect(port, '127.0.0.1')
+      socket.on('error', () => {})
+      socket.write(
+        'GET /api/socket HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+          'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      )
+      await waitFor(() => upstream.handshakes.length === 1)
+      socket.end(Buffer.from([0x81, 0x85, 1, 2, 3, 4, 0, 0, 0, 0, 0]))
+      await waitFor(() => upstream.openSockets() === 0)
+      t.equal(upstream.openSockets(), 0, 'the upstream connection closed with the client')
+    },
+  )
 })

@@ -35,3 +35,28 @@ t.test('the API is never a page: 401 JSON even to a navigation', async (t) => {
   t.equal(res.statusCode, 401)
   t.equal(res.json().code, 'GW_UNAUTHORIZED')
 })
+
+t.test('error pages on the docs site: HTML for a person, JSON for a program', async (t) => {
+  // Nothing listens on the docs upstream: every request below gets a 502.
+  const { app } = await buildHarness(t, { db, env: { DOCS_UPSTREAM_URL: 'http://127.0.0.1:9' } })
+  const rows: [string, Record<string, string>, 'html' | 'json'][] = [
+    ['a browser navigation', { accept: 'text/html,*/*;q=0.8', 'sec-fetch-mode': 'navigate' }, 'html'],
+    ['a request with no Accept at all', {}, 'html'],
+    ['a page script’s fetch()', { accept: '*/*', 'sec-fetch-mode': 'cors' }, 'json'],
+    ['curl -H "Accept: application/json"', { accept: 'application/json' }, 'json'],
+    [
+      'an XHR without Fetch Metadata',
+      { accept: 'text/html, */*', 'x-requested-with': 'XMLHttpRequest' },
+      'json',
+    ],
+  ]
+  for (const [name, headers, kind] of rows) {
+    const res = await app.inject({ url: '/docs/page', headers })
+    t.equal(res.statusCode, 502, `${name}: 502`)
+    t.match(
+      res.headers['content-type'],
+      kind === 'html' ? /text\/html/ : /application\/json/,
+      `${name}: ${kind}`,
+    )
+  }
+})
