@@ -42,6 +42,8 @@ export function openTunnel(
   { socket: client, head }: PendingUpgrade,
   { upstream, headers, timeoutMs, tunnels }: TunnelOptions,
 ): void {
+  // Shutting down: no new handshake goes upstream, where nothing could abort it.
+  if (tunnels.closed) return void client.destroy()
   const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest
   const upstreamRequest = send({
     protocol: upstream.protocol,
