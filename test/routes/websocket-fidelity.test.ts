@@ -161,10 +161,7 @@ const rows: {
 
 for (const row of rows) {
   t.test(row.name, async (t) => {
-    const upstream = await startWebsocketUpstream(row.upstream)
-    t.teardown(() => upstream.close())
-    const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
-    const port = await listen(app)
+    const { upstream, app, port } = await gatewayTo(t, row.upstream)
     const direct = await observe(`${upstream.url.replace('http', 'ws')}/api/socket`, row.scenario)
     const through = await observe(`ws://127.0.0.1:${port}/api/socket`, row.scenario)
     t.ok(row.expect(direct), `direct: ${JSON.stringify(direct).slice(0, 300)}`)
@@ -181,12 +178,17 @@ for (const row of rows) {
   })
 }
 
-/** A websocket open through a listening gateway to a real ws upstream, its greeting received. */
-async function openThroughGateway(t: Teardown) {
-  const upstream = await startWebsocketUpstream()
+/** A listening gateway whose API upstream is a real ws server with these options. */
+async function gatewayTo(t: Teardown, options: WebsocketUpstreamOptions) {
+  const upstream = await startWebsocketUpstream(options)
   t.teardown(() => upstream.close())
   const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
-  const port = await listen(app)
+  return { upstream, app, port: await listen(app) }
+}
+
+/** A websocket open through a listening gateway to a real ws upstream, its greeting received. */
+async function openThroughGateway(t: Teardown) {
+  const { upstream, app, port } = await gatewayTo(t, {})
   const ws = new WebSocket(`ws://127.0.0.1:${port}/api/socket`)
   await new Promise((r) => ws.once('message', r))
   return { upstream, app, ws }
@@ -198,10 +200,7 @@ async function waitFor(condition: () => boolean, ms = 3000): Promise<void> {
 }
 
 t.test('a client that leaves mid-handshake takes the upstream request with it', async (t) => {
-  const upstream = await startWebsocketUpstream({ stall: true })
-  t.teardown(() => upstream.close())
-  const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
-  const port = await listen(app)
+  const { upstream, app, port } = await gatewayTo(t, { stall: true })
   const ws = new WebSocket(`ws://127.0.0.1:${port}/api/socket`)
   ws.on('error', () => {})
   await waitFor(() => upstream.handshakes.length === 1)
@@ -315,12 +314,9 @@ t.test('found in review: faults around the handshake end cleanly', async (t) => 
   await t.test(
     'an upstream answering the handshake with status 600: 502, and the gateway lives on',
     async (t) => {
-      const upstream = await startWebsocketUpstream({
+      const { upstream, app, port } = await gatewayTo(t, {
         refuseWith: 'HTTP/1.1 600 Odd\r\ncontent-length: 0\r\n\r\n',
       })
-      t.teardown(() => upstream.close())
-      const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
-      const port = await listen(app)
       const seen = await observe(`ws://127.0.0.1:${port}/api/socket`, {})
       t.equal(seen.status, 502)
       t.equal((await app.inject({ url: '/healthz' })).statusCode, 200, 'still serving')
@@ -328,10 +324,7 @@ t.test('found in review: faults around the handshake end cleanly', async (t) => 
   )
 
   await t.test('shutdown during a handshake: the handshake ends, close() does not wait for it', async (t) => {
-    const upstream = await startWebsocketUpstream({ stall: true })
-    t.teardown(() => upstream.close())
-    const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
-    const port = await listen(app)
+    const { upstream, app, port } = await gatewayTo(t, { stall: true })
     const ws = new WebSocket(`ws://127.0.0.1:${port}/api/socket`)
     ws.on('error', () => {})
     const closed = new Promise((r) => ws.once('close', r))
@@ -347,10 +340,7 @@ t.test('found in review: faults around the handshake end cleanly', async (t) => 
   await t.test(
     'a client that sends bytes during its handshake, then leaves: both sides closed',
     async (t) => {
-      const upstream = await startWebsocketUpstream({ stall: true })
-      t.teardown(() => upstream.close())
-      const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: upstream.url } })
-      const port = await listen(app)
+      const { upstream, app, port } = await gatewayTo(t, { stall: true })
       const socket = connect(port, '127.0.0.1')
       socket.on('error', () => {})
       socket.write(
