@@ -24,8 +24,9 @@ function authority(url: URL): string {
  * scheme, and that is still its own address. Never throws.
  */
 export function createLocationRewriter(upstream: string, publicUrl: string): (value: string) => string {
-  const own = authority(new URL(upstream))
-  const scheme = new URL(upstream).protocol
+  const upstreamUrl = new URL(upstream)
+  const own = authority(upstreamUrl)
+  const scheme = upstreamUrl.protocol
   return (value) => {
     const match = ABSOLUTE.exec(value)
     if (match === null) return value
