@@ -5,7 +5,7 @@
 // gateway's cache and cheap misses are compared with.
 import Fastify from 'fastify'
 import { openDatabase } from '../db/client.ts'
-import { createAuth } from '../src/auth.ts'
+import { createAuth } from '../src/auth/better-auth.ts'
 
 const url = process.env.DATABASE_URL
 const database = await openDatabase({

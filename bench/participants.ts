@@ -1,7 +1,7 @@
 // The processes every benchmark mode starts, started the same way in each:
 // the fast upstream, the bare hop, and the compiled gateway as the image runs it.
 import { readFileSync } from 'node:fs'
-import type { Config } from '../src/config.ts'
+import type { Config } from '../src/config/config.ts'
 import { type Running, startProcess } from './processes.ts'
 import { freePort } from './proxies.ts'
 

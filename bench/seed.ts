@@ -4,7 +4,7 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { openDatabase } from '../db/client.ts'
 import { session, user } from '../db/schema.ts'
-import type { Config } from '../src/config.ts'
+import type { Config } from '../src/config/config.ts'
 
 export async function seedSessions(
   database: Config['database'],

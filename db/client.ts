@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
-import type { Config } from '../src/config.ts'
+import type { Config } from '../src/config/config.ts'
 import { initialisePgliteDirectory } from './pglite-init.ts'
 import * as schema from './schema.ts'
 

@@ -1,6 +1,6 @@
 // `npm run db:migrate`: apply committed migrations with the configured driver,
 // exactly as start-up does, then exit. Useful before a rolling deploy.
-import { ConfigError, parseConfig, readEnvironment } from '../src/config.ts'
+import { ConfigError, parseConfig, readEnvironment } from '../src/config/config.ts'
 import { openDatabase } from './client.ts'
 
 try {

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { type Database, openDatabase } from '../db/client.ts'
-import type { Config } from './config.ts'
+import type { Config } from './config/config.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

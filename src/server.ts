@@ -1,10 +1,10 @@
 // The only entry point: configuration, logger, timeouts, listen, and a
 // graceful stop that drains in-flight requests and closes the database.
 import { buildApp } from './app.ts'
-import { ConfigError, parseConfig, readEnvironment } from './config.ts'
-import { loggerOptions } from './logger.ts'
-import { resolveSecret } from './secret.ts'
-import { serverOptions } from './server-options.ts'
+import { ConfigError, parseConfig, readEnvironment } from './config/config.ts'
+import { loggerOptions } from './http/logger.ts'
+import { resolveSecret } from './config/secret.ts'
+import { serverOptions } from './http/server-options.ts'
 
 const SHUTDOWN_GRACE_MS = 10_000
 

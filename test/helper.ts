@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyHttpOptions, FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Database } from '../db/client.ts'
 import { buildApp } from '../src/app.ts'
-import { parseConfig } from '../src/config.ts'
+import { parseConfig } from '../src/config/config.ts'
 import { type EchoUpstream, startEchoUpstream } from './fixtures/echo-upstream.ts'
 import { createTestDatabase, type TestDatabase } from './fixtures/test-database.ts'
 

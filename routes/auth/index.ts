@@ -3,11 +3,11 @@
 // to its host: a throttle without a standard Retry-After, and a bare 500 when
 // the database is gone, which the contract says is a 503.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AUTH_BASE_PATH } from '../../src/auth.ts'
-import { raiseAuthFailure } from '../../src/auth-failure.ts'
-import { clientGoneSignal, sendWebResponse, toAuthRequest } from '../../src/auth-request.ts'
-import type { Config } from '../../src/config.ts'
-import { UnsupportedAuthMethod } from '../../src/errors.ts'
+import { AUTH_BASE_PATH } from '../../src/auth/better-auth.ts'
+import { raiseAuthFailure } from '../../src/auth/failure.ts'
+import { clientGoneSignal, sendWebResponse, toAuthRequest } from '../../src/auth/web-request.ts'
+import type { Config } from '../../src/config/config.ts'
+import { UnsupportedAuthMethod } from '../../src/http/errors.ts'
 
 // Credentials and profile edits are small; 64 KiB leaves room and stops a
 // multi-megabyte JSON body from reaching scrypt or the database.

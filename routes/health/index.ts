@@ -1,7 +1,7 @@
 // Liveness says the process runs; readiness says it can do its job, which
 // for an auth gateway means the session store answers.
 import type { FastifyInstance } from 'fastify'
-import { RETRY_AFTER_SECONDS } from '../../src/errors.ts'
+import { RETRY_AFTER_SECONDS } from '../../src/http/errors.ts'
 
 export default async function healthRoutes(app: FastifyInstance) {
   app.get('/healthz', async () => ({ status: 'ok' }))

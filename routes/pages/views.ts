@@ -1,7 +1,7 @@
 // Server-rendered views. No script: forms post to the gateway, which calls
 // Better Auth, so the pages work with JavaScript off and under a strict CSP.
-import { escapeHtml, layout } from '../../src/html.ts'
-import type { Identity } from '../../src/identity-headers.ts'
+import { escapeHtml, layout } from '../../src/http/html.ts'
+import type { Identity } from '../../src/session/identity-headers.ts'
 
 export interface FormState {
   returnTo: string

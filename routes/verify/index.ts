@@ -4,7 +4,7 @@
 // Same session cache as the built-in proxy, so it costs no query when hot.
 // Which paths need a session is the calling proxy's configuration.
 import type { FastifyInstance } from 'fastify'
-import { SessionStoreUnavailable, Unauthorized } from '../../src/errors.ts'
+import { SessionStoreUnavailable, Unauthorized } from '../../src/http/errors.ts'
 
 export default async function verifyRoutes(app: FastifyInstance) {
   // Any method: Traefik forwards the original one; nginx and Caddy use GET.

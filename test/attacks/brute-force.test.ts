@@ -10,7 +10,7 @@ import {
   canonicalEmail,
   DEFAULT_THROTTLE,
   type ThrottleOptions,
-} from '../../src/account-throttle.ts'
+} from '../../src/auth/account-throttle.ts'
 import { buildHarness, fileDatabase, nextIp, ORIGIN, signIn, signUp } from '../helper.ts'
 
 const ASVS_BRUTE = 'OWASP ASVS 4.0.3 V2.2.1 (anti-automation: brute force, credential stuffing)'

@@ -4,7 +4,7 @@
 // must never reach an upstream; the control rows show the guards are not
 // over-broad. Assertions are on what the echo upstream actually received.
 import t from 'tap'
-import { serverOptions } from '../../src/server-options.ts'
+import { serverOptions } from '../../src/http/server-options.ts'
 import { rawRequest } from '../fixtures/raw-http.ts'
 import { buildHarness, fileDatabase, listen, ORIGIN } from '../helper.ts'
 

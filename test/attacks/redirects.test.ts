@@ -4,7 +4,7 @@
 // from a published advisory or test corpus, named with its source.
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { safeReturnTo } from '../../src/redirects.ts'
+import { safeReturnTo } from '../../src/auth/redirects.ts'
 import { buildHarness, fileDatabase, nextIp, ORIGIN, signUp } from '../helper.ts'
 
 interface Row {

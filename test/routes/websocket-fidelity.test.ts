@@ -6,7 +6,7 @@
 import { connect } from 'node:net'
 import t from 'tap'
 import WebSocket from 'ws'
-import { serverOptions } from '../../src/server-options.ts'
+import { serverOptions } from '../../src/http/server-options.ts'
 import { startEchoUpstream } from '../fixtures/echo-upstream.ts'
 import { exchange } from '../fixtures/raw-http.ts'
 import { startWebsocketUpstream, type WebsocketUpstreamOptions } from '../fixtures/websocket-upstream.ts'

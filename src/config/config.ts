@@ -1,0 +1,318 @@
+// Reads and validates the environment once, at start-up. Nothing else in the
+// gateway reads process.env: every module receives what it needs from Config.
+// Like oauth2-proxy's pkg/validation, every problem is collected and reported
+// together, so an operator fixes a bad deployment in one pass, not five.
+import { existsSync, readFileSync } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
+import { parseEnv } from 'node:util'
+import proxyAddr from 'proxy-addr'
+import { normalizePolicyPath } from '../proxy/path-policy.ts'
+
+export type DatabaseDriver = 'pglite' | 'pg' | 'neon'
+export type TrustProxy = boolean | number | string[]
+
+export interface Config {
+  port: number
+  host: string
+  /** The origin browsers use, without a trailing slash, e.g. `https://example.com`. */
+  publicUrl: string
+  /** True when `publicUrl` is https: Secure, `__Secure-` cookies. */
+  secureCookies: boolean
+  /** Undefined until start-up resolves it (see secret.ts); buildApp requires it. */
+  secret: string | undefined
+  production: boolean
+  dataDir: string
+  database: { driver: DatabaseDriver; url: string | undefined; neonWsProxy: string | undefined }
+  apiUpstream: string
+  docsUpstream: string
+  authRequiredPaths: string[]
+  trustedOrigins: string[]
+  trustProxy: TrustProxy
+  redisUrl: string | undefined
+  metricsToken: string | undefined
+  metricsPort: number | undefined
+  logLevel: string
+  /** Time to the upstream's response head (ms); then 504. */
+  upstreamTimeoutMs: number
+  /** A response body silent this long (ms) is ended: event streams and long downloads keep flowing. */
+  upstreamIdleTimeoutMs: number
+  /** A request body silent this long (ms) is cut off; one that keeps arriving may take as long as it needs. */
+  requestBodyIdleTimeoutMs: number
+  /** How long a validated session is trusted without asking the database; 0 disables the cache. */
+  sessionCacheTtlMs: number
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[]
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+const MIN_SECRET_LENGTH = 32
+
+/**
+ * Parses an environment into a Config, or throws one ConfigError listing every
+ * problem. Pure: the caller decides where the environment comes from.
+ */
+export function parseConfig(env: Env, cwd = process.cwd()): Config {
+  const problems: string[] = []
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim()
+    return value === '' ? undefined : value
+  }
+
+  const port = parsePort(get('PORT') ?? '3001', 'PORT', problems)
+  const metricsPortRaw = get('METRICS_PORT')
+  const metricsPort =
+    metricsPortRaw === undefined ? undefined : parsePort(metricsPortRaw, 'METRICS_PORT', problems)
+
+  const production = get('NODE_ENV') === 'production'
+  // Better Auth silently turns off its origin/CSRF checks under NODE_ENV=test.
+  // An auth gateway must never run that way, so refuse rather than warn.
+  if (get('NODE_ENV') === 'test') {
+    problems.push("NODE_ENV=test disables Better Auth's origin and CSRF checks; unset it or use development")
+  }
+
+  const publicUrl = parseOrigin(get('PUBLIC_URL') ?? 'http://localhost:3001', 'PUBLIC_URL', problems)
+
+  const secret = get('BETTER_AUTH_SECRET')
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
+    problems.push(
+      `BETTER_AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 32)`,
+    )
+  }
+  if (secret === undefined && production) {
+    problems.push('BETTER_AUTH_SECRET is required when NODE_ENV=production (try: openssl rand -base64 32)')
+  }
+
+  const dataDirRaw = get('DATA_DIR') ?? './.data'
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw)
+
+  const database = parseDatabase(get('DATABASE_URL'), get('DATABASE_DRIVER'), get('NEON_WS_PROXY'), problems)
+
+  const apiUpstream = parseUpstream(
+    get('API_UPSTREAM_URL') ?? 'http://127.0.0.1:8000',
+    'API_UPSTREAM_URL',
+    problems,
+  )
+  const docsUpstream = parseUpstream(
+    get('DOCS_UPSTREAM_URL') ?? 'http://127.0.0.1:3000',
+    'DOCS_UPSTREAM_URL',
+    problems,
+  )
+
+  const authRequiredPaths = splitList(get('AUTH_REQUIRED_PATHS')).map((prefix) => {
+    const normalized = normalizePolicyPath(prefix)
+    if (!prefix.startsWith('/') || prefix.includes('?') || prefix.includes('#')) {
+      problems.push(
+        `AUTH_REQUIRED_PATHS: "${prefix}" must be a path starting with "/" (no query or fragment)`,
+      )
+    } else if (!normalized.ok) {
+      problems.push(`AUTH_REQUIRED_PATHS: "${prefix}": ${normalized.reason}`)
+    }
+    // A trailing slash is implied by the slash-boundary match in path-policy.ts.
+    return prefix.length > 1 ? prefix.replace(/\/+$/, '') : prefix
+  })
+
+  const extraOrigins = splitList(get('TRUSTED_ORIGINS')).map((o) =>
+    parseOrigin(o, 'TRUSTED_ORIGINS', problems),
+  )
+  const trustedOrigins = [...new Set([publicUrl, ...extraOrigins])]
+
+  const trustProxy = parseTrustProxy(get('TRUST_PROXY') ?? 'false', problems)
+
+  const redisUrl = get('REDIS_URL')
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://')
+  }
+
+  const metricsToken = get('METRICS_TOKEN')
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters')
+  }
+
+  const logLevel = get('LOG_LEVEL') ?? 'info'
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+  }
+
+  const upstreamTimeoutMs = parseInteger(
+    get('UPSTREAM_TIMEOUT_MS') ?? '30000',
+    'UPSTREAM_TIMEOUT_MS',
+    1,
+    3_600_000,
+    problems,
+  )
+
+  // Separate from the time to the head: an event stream may rightly stay
+  // quiet for minutes between events, a slow backend's head must not.
+  const upstreamIdleTimeoutMs = parseInteger(
+    get('UPSTREAM_IDLE_TIMEOUT_MS') ?? '300000',
+    'UPSTREAM_IDLE_TIMEOUT_MS',
+    1,
+    86_400_000,
+    problems,
+  )
+
+  const requestBodyIdleTimeoutMs = parseInteger(
+    get('REQUEST_BODY_IDLE_TIMEOUT_MS') ?? '60000',
+    'REQUEST_BODY_IDLE_TIMEOUT_MS',
+    1,
+    3_600_000,
+    problems,
+  )
+
+  const sessionCacheTtlMs = parseInteger(
+    get('SESSION_CACHE_TTL_MS') ?? '5000',
+    'SESSION_CACHE_TTL_MS',
+    0,
+    300_000,
+    problems,
+  )
+
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  return {
+    port,
+    host: get('HOST') ?? '127.0.0.1',
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https:'),
+    secret,
+    production,
+    dataDir,
+    database,
+    apiUpstream,
+    docsUpstream,
+    authRequiredPaths,
+    trustedOrigins,
+    trustProxy,
+    redisUrl,
+    metricsToken,
+    metricsPort,
+    logLevel,
+    upstreamTimeoutMs,
+    upstreamIdleTimeoutMs,
+    requestBodyIdleTimeoutMs,
+    sessionCacheTtlMs,
+  }
+}
+
+/** Real environment wins over `.env`, as with every dotenv loader operators know. */
+export function readEnvironment(env: Env = process.env, envFile = resolve(process.cwd(), '.env')): Env {
+  if (!existsSync(envFile)) return env
+  return { ...parseEnv(readFileSync(envFile, 'utf8')), ...env }
+}
+
+function splitList(value: string | undefined): string[] {
+  if (value === undefined) return []
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+}
+
+function parseInteger(raw: string, name: string, min: number, max: number, problems: string[]): number {
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`)
+    return min
+  }
+  return value
+}
+
+function parsePort(raw: string, name: string, problems: string[]): number {
+  return parseInteger(raw, name, 0, 65535, problems)
+}
+
+function parseHttpUrl(raw: string, name: string, problems: string[]): URL | undefined {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    problems.push(`${name} is not a valid URL: "${raw}"`)
+    return undefined
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problems.push(`${name} must be an http:// or https:// URL, got "${raw}"`)
+    return undefined
+  }
+  if (url.username !== '' || url.password !== '') {
+    problems.push(`${name} must not contain credentials`)
+    return undefined
+  }
+  return url
+}
+
+/** An origin: scheme, host and port only. Paths would silently be ignored by browsers' Origin. */
+function parseOrigin(raw: string, name: string, problems: string[]): string {
+  const url = parseHttpUrl(raw, name, problems)
+  if (url === undefined) return raw
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
+    problems.push(`${name} must be an origin without path, query or fragment, got "${raw}"`)
+  }
+  return url.origin
+}
+
+function parseUpstream(raw: string, name: string, problems: string[]): string {
+  const url = parseHttpUrl(raw, name, problems)
+  if (url === undefined) return raw
+  // The path is forwarded unchanged (/api/x arrives as /api/x), so a base path
+  // on the upstream URL would be a silent misconfiguration.
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    problems.push(`${name} must be scheme://host:port only; the request path is forwarded unchanged`)
+  }
+  return url.origin
+}
+
+function parseDatabase(
+  url: string | undefined,
+  driver: string | undefined,
+  neonWsProxy: string | undefined,
+  problems: string[],
+): Config['database'] {
+  if (driver !== undefined && !['pglite', 'pg', 'neon'].includes(driver)) {
+    problems.push(`DATABASE_DRIVER must be pglite, pg or neon, got "${driver}"`)
+  }
+  if (url === undefined) {
+    if (driver === 'pg' || driver === 'neon') problems.push(`DATABASE_DRIVER=${driver} needs DATABASE_URL`)
+    return { driver: 'pglite', url: undefined, neonWsProxy }
+  }
+  let host = ''
+  try {
+    const parsed = new URL(url)
+    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+      problems.push('DATABASE_URL must start with postgres:// or postgresql://')
+    }
+    host = parsed.hostname
+  } catch {
+    problems.push('DATABASE_URL is not a valid URL')
+  }
+  if (driver === 'pglite') problems.push('DATABASE_DRIVER=pglite cannot be combined with DATABASE_URL')
+  const chosen: DatabaseDriver =
+    driver === 'neon' || driver === 'pg' ? driver : host.endsWith('.neon.tech') ? 'neon' : 'pg'
+  return { driver: chosen, url, neonWsProxy }
+}
+
+/** Same forms Fastify's trustProxy accepts: a boolean, a hop count, or addresses/CIDRs. */
+function parseTrustProxy(raw: string, problems: string[]): TrustProxy {
+  if (raw === 'true') return true
+  if (raw === 'false') return false
+  if (/^\d+$/.test(raw)) return Number(raw)
+  const entries = splitList(raw)
+  try {
+    if (entries.length === 0) throw new Error('empty list')
+    // The parser Fastify itself uses, so what passes here cannot fail later.
+    proxyAddr.compile(entries)
+  } catch {
+    problems.push(
+      `TRUST_PROXY must be true, false, a hop count, or a comma list of addresses/CIDRs; bad: "${raw}"`,
+    )
+  }
+  return entries
+}

@@ -1,0 +1,167 @@
+// Resolves the identity behind a request's session cookie, for the proxy,
+// the pages and /verify. Three outcomes, because failing closed needs the
+// third: a database that cannot answer is neither "signed in" nor
+// "anonymous". Validated sessions come from the in-process cache when fresh.
+import type { Auth } from '../auth/better-auth.ts'
+import { type Identity, identityHeaders } from './identity-headers.ts'
+import type { LoadSessionRow, SessionRow } from './batch.ts'
+import type { LookupOutcome, SessionCache } from './cache.ts'
+import type { VerifySignedCookie } from './signed-cookie.ts'
+
+/** A validated identity with its upstream headers computed once. */
+export interface SignedIn {
+  identity: Identity
+  headers: Record<string, string>
+}
+
+export type SignedInLookup = { state: 'signed-in'; setCookie: string[] } & SignedIn
+
+export type SessionLookup =
+  | { state: 'anonymous'; setCookie: string[] }
+  | SignedInLookup
+  | { state: 'unavailable'; error: unknown }
+
+export type LookupSession = (cookieHeader: string | undefined) => Promise<SessionLookup>
+
+/**
+ * The same answer, synchronously when it needs no I/O (no cookie, a cache
+ * hit, a remembered or forged cookie). The proxy's hot path uses it to skip
+ * two promises per request, which cost more than their allocation while a
+ * Better Auth call keeps async_hooks on (see async-context-release.ts).
+ */
+export type ResolveSession = (cookieHeader: string | undefined) => SessionLookup | Promise<SessionLookup>
+
+const ANONYMOUS: SessionLookup = { state: 'anonymous', setCookie: [] }
+const NO_COOKIES: string[] = []
+
+export interface SessionLookupOptions {
+  auth: Auth
+  /** Holds ready-made answers, so a hit allocates nothing. */
+  cache: SessionCache<SignedInLookup>
+  cookieName: string
+  /** The token inside a correctly signed cookie value, undefined for anything else. */
+  verifyCookie: VerifySignedCookie
+  /** The session row for a token, batched with the other misses of the moment. */
+  loadRow: LoadSessionRow
+  /** Better Auth's session lifetime and refresh interval, in seconds. */
+  sessionConfig: { expiresIn: number; updateAge: number }
+  now?: () => number
+}
+
+export function createSessionLookup(options: SessionLookupOptions): {
+  resolveSession: ResolveSession
+  lookupSession: LookupSession
+} {
+  const { auth, cache, cookieName, verifyCookie, loadRow, sessionConfig } = options
+  const now = options.now ?? Date.now
+  // Better Auth refreshes a session once it is older than updateAge; its
+  // expiry then reads expiresAt = refreshedAt + expiresIn.
+  const refreshDueBefore = (sessionConfig.expiresIn - sessionConfig.updateAge) * 1000
+
+  const resolveSession: ResolveSession = (cookieHeader) => {
+    const key = sessionCookieValue(cookieHeader, cookieName)
+    if (key === undefined) return ANONYMOUS
+    const cached = cache.peek(key)
+    if (cached.state === 'hit') return cached.entry.value
+    if (cached.state === 'negative') return ANONYMOUS
+    // A forged or mangled value costs one HMAC and is never cached, so a
+    // flood of them can neither reach the database nor crowd the cache.
+    if (key === AMBIGUOUS) return validateMiss(cookieHeader, key, undefined)
+    const token = verifyCookie(key)
+    return token === undefined ? ANONYMOUS : validateMiss(cookieHeader, key, token)
+  }
+
+  const validateMiss = async (
+    cookieHeader: string | undefined,
+    key: string,
+    token: string | undefined,
+  ): Promise<SessionLookup> => {
+    // Set-Cookie (a refreshed expiry, or a clearing cookie) belongs to the
+    // request whose lookup produced it; requests that shared the lookup
+    // don't need it, and it is never cached.
+    let setCookie = NO_COOKIES
+    const askBetterAuth = async (): Promise<LookupOutcome<SignedInLookup>> => {
+      // returnHeaders: without it, server-side getSession drops the refresh cookie.
+      const result = await auth.api.getSession({
+        headers: new Headers({ cookie: cookieHeader ?? '' }),
+        returnHeaders: true,
+      })
+      setCookie = result.headers.getSetCookie()
+      const data = result.response
+      if (data === null) return { kind: 'none' }
+      const { session, user } = data
+      return sessionOutcome({
+        token: session.token,
+        userId: user.id,
+        email: user.email,
+        name: user.name,
+        expiresAt: new Date(session.expiresAt),
+      })
+    }
+    const validate = async (): Promise<LookupOutcome<SignedInLookup>> => {
+      // The common case, decided without Better Auth: a live session that is
+      // not yet due for refresh. Anything else (no row, expired, due for
+      // refresh) is Better Auth's to answer, with the Set-Cookie it sends.
+      const row = await loadRow(token as string)
+      if (row !== undefined) {
+        const expiresAt = row.expiresAt.getTime()
+        const at = now()
+        if (expiresAt > at && expiresAt - refreshDueBefore > at) return sessionOutcome(row)
+      }
+      return askBetterAuth()
+    }
+
+    let outcome: LookupOutcome<SignedInLookup>
+    try {
+      // A cookie header naming the session twice is left to Better Auth,
+      // uncached: the key must be exactly the value Better Auth validates.
+      outcome = key === AMBIGUOUS ? await askBetterAuth() : await cache.resolve(key, validate)
+    } catch (error) {
+      // Better Auth throws UNAUTHORIZED for a session that vanished mid-refresh;
+      // anything else (a database error) is a failure to validate.
+      if (isUnauthorized(error)) return { state: 'anonymous', setCookie }
+      return { state: 'unavailable', error }
+    }
+    if (outcome.kind === 'none') return setCookie.length === 0 ? ANONYMOUS : { state: 'anonymous', setCookie }
+    return setCookie.length === 0 ? outcome.value : { ...outcome.value, setCookie }
+  }
+
+  return { resolveSession, lookupSession: async (cookieHeader) => resolveSession(cookieHeader) }
+}
+
+function sessionOutcome(row: SessionRow): LookupOutcome<SignedInLookup> {
+  const identity = { userId: row.userId, email: row.email, name: row.name }
+  return {
+    kind: 'session',
+    value: { state: 'signed-in', setCookie: NO_COOKIES, identity, headers: identityHeaders(identity) },
+    token: row.token,
+    userId: row.userId,
+    sessionExpiresAt: row.expiresAt.getTime(),
+  }
+}
+
+const AMBIGUOUS = '\u0000ambiguous'
+
+/** The session cookie's value, AMBIGUOUS when it appears more than once, undefined when absent. */
+export function sessionCookieValue(cookieHeader: string | undefined, cookieName: string): string | undefined {
+  if (cookieHeader === undefined) return undefined
+  let found: string | undefined
+  let at = cookieHeader.indexOf(cookieName)
+  while (at !== -1) {
+    const before = at === 0 ? ';' : cookieHeader.slice(0, at).trimEnd().slice(-1)
+    const eq = at + cookieName.length
+    if ((before === ';' || at === 0) && cookieHeader[eq] === '=') {
+      if (found !== undefined) return AMBIGUOUS
+      const end = cookieHeader.indexOf(';', eq)
+      found = cookieHeader.slice(eq + 1, end === -1 ? undefined : end).trim()
+    }
+    at = cookieHeader.indexOf(cookieName, at + 1)
+  }
+  return found === '' ? undefined : found
+}
+
+function isUnauthorized(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 'UNAUTHORIZED'
+  )
+}
