@@ -12,21 +12,25 @@ import metricsRoutes from '../routes/metrics/index.ts'
 import pageRoutes from '../routes/pages/index.ts'
 import verifyRoutes from '../routes/verify/index.ts'
 import authPlugin from './auth/plugin.ts'
-import { timeRequestBody } from './http/body-timeout.ts'
 import type { Config } from './config/config.ts'
 import databasePlugin from './database-plugin.ts'
+import { timeRequestBody } from './http/body-timeout.ts'
 import { errorHandler } from './http/error-handler.ts'
 import { BadFraming } from './http/errors.ts'
 import { continueUnlessDeferred, deferContinue } from './http/expect-continue.ts'
 import { framingProblem } from './http/framing.ts'
 import { deferredChildLogger, loggerOptions } from './http/logger.ts'
 import { requestIdFrom } from './http/request-id.ts'
-import { compileTrust } from './http/trust-proxy.ts'
+import { compileTrust, type TrustFn } from './http/trust-proxy.ts'
 import { routeUpgrades } from './http/upgrade-routing.ts'
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** TRUST_PROXY, compiled once: request.ip and the proxy's X-Forwarded-For use the same function. */
+    trustPeer: TrustFn
+  }
   interface FastifyRequest {
-    /** Set when the response being sent came from an upstream (src/proxy.ts). */
+    /** Set when the response being sent came from an upstream (proxy/register.ts). */
     upstreamResponse: boolean
   }
 }
@@ -41,10 +45,12 @@ export interface BuildOptions {
 export type ResolvedConfig = Config & { secret: string }
 
 export async function buildApp(config: ResolvedConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
+  // Compiled once: Fastify's request.ip and the proxy's X-Forwarded-For must agree.
+  const trustPeer = compileTrust(config.trustProxy)
   const app = Fastify({
     logger: loggerOptions(config.logLevel, false),
     childLoggerFactory: deferredChildLogger,
-    trustProxy: compileTrust(config.trustProxy),
+    trustProxy: trustPeer,
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // Identity and proxy routes must see paths exactly as sent; never let
     // the router "helpfully" merge spellings the backend would treat apart.
@@ -58,6 +64,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     ...options.fastify,
   })
 
+  app.decorate('trustPeer', trustPeer)
   app.setErrorHandler(errorHandler)
   // Upgrades and Expect: 100-continue reach the router like any request, so
   // the hooks and the identity gate below decide them too.

@@ -2,8 +2,8 @@
 // graceful stop that drains in-flight requests and closes the database.
 import { buildApp } from './app.ts'
 import { ConfigError, parseConfig, readEnvironment } from './config/config.ts'
-import { loggerOptions } from './http/logger.ts'
 import { resolveSecret } from './config/secret.ts'
+import { loggerOptions } from './http/logger.ts'
 import { serverOptions } from './http/server-options.ts'
 
 const SHUTDOWN_GRACE_MS = 10_000

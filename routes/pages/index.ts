@@ -3,12 +3,12 @@
 // handler, so its validation, rate limits and cookies apply unchanged.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { raiseAuthFailure } from '../../src/auth/failure.ts'
+import { safeReturnTo } from '../../src/auth/redirects.ts'
 import { clientGoneSignal, toAuthRequest } from '../../src/auth/web-request.ts'
 import type { Config } from '../../src/config/config.ts'
 import { CrossOriginForm, SessionStoreUnavailable } from '../../src/http/errors.ts'
 import { PAGE_CSP } from '../../src/http/html.ts'
 import type { Identity } from '../../src/session/identity-headers.ts'
-import { safeReturnTo } from '../../src/auth/redirects.ts'
 import { accountView, type FormState, STYLESHEET, signInView, signUpView } from './views.ts'
 
 type Form = Record<string, string | undefined>

@@ -9,8 +9,8 @@ import { betterAuth } from 'better-auth/minimal'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/client.ts'
 import * as schema from '../../db/schema.ts'
-import { releaseAsyncContextBetweenCalls } from './async-context-release.ts'
 import type { Config } from '../config/config.ts'
+import { releaseAsyncContextBetweenCalls } from './async-context-release.ts'
 import { createPasswordHasher } from './password/hashing.ts'
 
 // One scrypt at a time leaves the other core(s) to the proxy; on a larger

@@ -8,9 +8,9 @@
 // - requests that hash a password enter Better Auth a few at a time
 //   (password-admission.ts).
 
+import { AuthBusy, ClientGone } from '../http/errors.ts'
 import type { AccountThrottle } from './account-throttle.ts'
 import { type Auth, CLIENT_IP_HEADER } from './better-auth.ts'
-import { AuthBusy, ClientGone } from '../http/errors.ts'
 import type { PasswordAdmission, Refusal } from './password/admission.ts'
 import { safeReturnTo } from './redirects.ts'
 

@@ -1,10 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { AccountThrottle } from './account-throttle.ts'
-import { type Auth, createAuth, PASSWORD_HASH_CONCURRENCY, sessionCookieName } from './better-auth.ts'
 import type { Config } from '../config/config.ts'
-import { type AuthHandler, createGuardedAuthHandler } from './guarded-handler.ts'
-import { PasswordAdmission } from './password/admission.ts'
 import { batchSessionLoads } from '../session/batch.ts'
 import { SessionCache } from '../session/cache.ts'
 import {
@@ -16,6 +12,10 @@ import {
 } from '../session/lookup.ts'
 import { prepareFindSessions } from '../session/rows.ts'
 import { signedCookieVerifier } from '../session/signed-cookie.ts'
+import { AccountThrottle } from './account-throttle.ts'
+import { type Auth, createAuth, PASSWORD_HASH_CONCURRENCY, sessionCookieName } from './better-auth.ts'
+import { type AuthHandler, createGuardedAuthHandler } from './guarded-handler.ts'
+import { PasswordAdmission } from './password/admission.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

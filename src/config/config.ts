@@ -6,10 +6,10 @@ import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import proxyAddr from 'proxy-addr'
-import { normalizePolicyPath } from '../proxy/path-policy.ts'
+import { normalizePolicyPath } from '../http/path-normalization.ts'
+import type { TrustProxy } from '../http/trust-proxy.ts'
 
 export type DatabaseDriver = 'pglite' | 'pg' | 'neon'
-export type TrustProxy = boolean | number | string[]
 
 export interface Config {
   port: number
@@ -116,7 +116,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     } else if (!normalized.ok) {
       problems.push(`AUTH_REQUIRED_PATHS: "${prefix}": ${normalized.reason}`)
     }
-    // A trailing slash is implied by the slash-boundary match in path-policy.ts.
+    // A trailing slash is implied by the slash-boundary match in proxy/path-policy.ts.
     return prefix.length > 1 ? prefix.replace(/\/+$/, '') : prefix
   })
 

@@ -2,8 +2,11 @@
 // semantics as Fastify's `trustProxy` (which uses proxy-addr the same way), so
 // the X-Forwarded-For we pass on agrees with `request.ip`.
 import proxyAddr from 'proxy-addr'
-import type { TrustProxy } from '../config/config.ts'
 
+/** TRUST_PROXY's forms, as Fastify's trustProxy accepts them: all, none, a hop count, or addresses/CIDRs. */
+export type TrustProxy = boolean | number | string[]
+
+/** Whether the peer at `address`, `hop` steps from the gateway (0 = the direct peer), is a trusted proxy. */
 export type TrustFn = (address: string, hop: number) => boolean
 
 export function compileTrust(trust: TrustProxy): TrustFn {

@@ -4,9 +4,10 @@
 // cannot be validated is answered 503 and never forwarded.
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { BadPath, SessionStoreUnavailable, Unauthorized } from '../http/errors.ts'
-import { normalizePolicyPath, requiresAuth } from './path-policy.ts'
+import { normalizePolicyPath } from '../http/path-normalization.ts'
 import { isNavigation } from '../http/request-kind.ts'
 import type { ResolveSession, SessionLookup, SignedIn } from '../session/lookup.ts'
+import { requiresAuth } from './path-policy.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,14 +42,19 @@ export function createIdentityGate({ resolveSession, protectedPrefixes, routePre
     const decide = (lookup: SessionLookup): void => {
       if (lookup.state === 'unavailable') {
         request.log.warn({ err: lookup.error }, 'session validation failed; refusing to forward')
-        return done(new SessionStoreUnavailable())
+        done(new SessionStoreUnavailable())
+        return
       }
       if (lookup.setCookie.length > 0) reply.header('set-cookie', lookup.setCookie)
       if (lookup.state === 'signed-in') {
         request.identity = lookup
-        return done()
+        done()
+        return
       }
-      if (!required) return done()
+      if (!required) {
+        done()
+        return
+      }
       // Answered here, so the route (and the proxy) never runs: no done().
       if (surface === 'page' && isNavigation(request.method, request.headers)) {
         reply.redirect(`/auth/sign-in?returnTo=${encodeURIComponent(request.url)}`, 303)

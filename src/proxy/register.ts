@@ -14,11 +14,10 @@ import {
   UpstreamUnavailable,
 } from '../http/errors.ts'
 import { acceptBody, expectsContinue } from '../http/expect-continue.ts'
+import { pendingUpgrade } from '../http/upgrade-routing.ts'
 import { createIdentityGate } from './identity-gate.ts'
 import { normalizePrefixes } from './path-policy.ts'
-import { compileTrust } from '../http/trust-proxy.ts'
 import { Tunnels } from './tunnels.ts'
-import { pendingUpgrade } from '../http/upgrade-routing.ts'
 import {
   buildUpstreamHeaders,
   clientResponseHeaders,
@@ -51,7 +50,7 @@ export async function registerProxy(
   app: FastifyInstance,
   { config, prefix, upstream, surface }: ProxyOptions,
 ) {
-  const trusted = compileTrust(config.trustProxy)
+  const trusted = app.trustPeer
   const publicUrl = new URL(config.publicUrl)
   // The backend builds absolute URLs from these; they come from PUBLIC_URL,
   // not from the client's Host header, so a forged Host cannot reach them.

@@ -3,8 +3,13 @@
 // then the gateway's own values. Removal happens before injection, so no
 // client spelling can survive next to, or instead of, an injected header.
 import type { IncomingHttpHeaders } from 'node:http'
+import {
+  canonicalHeaderName,
+  type Identity,
+  identityHeaders,
+  isIdentityHeader,
+} from '../session/identity-headers.ts'
 import { stripAuthCookies } from './auth-cookies.ts'
-import { canonicalHeaderName, type Identity, identityHeaders, isIdentityHeader } from '../session/identity-headers.ts'
 
 export type OutgoingHeaders = Record<string, string | string[]>
 

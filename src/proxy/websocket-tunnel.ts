@@ -11,9 +11,9 @@ import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { UpstreamTimeout, UpstreamUnavailable } from '../http/errors.ts'
+import type { PendingUpgrade } from '../http/upgrade-routing.ts'
 import { isIdentityHeader } from '../session/identity-headers.ts'
 import type { Tunnels } from './tunnels.ts'
-import type { PendingUpgrade } from '../http/upgrade-routing.ts'
 import { clientResponseHeaders, type OutgoingHeaders } from './upstream-headers.ts'
 
 export interface TunnelOptions {

@@ -3,9 +3,9 @@
 // third: a database that cannot answer is neither "signed in" nor
 // "anonymous". Validated sessions come from the in-process cache when fresh.
 import type { Auth } from '../auth/better-auth.ts'
-import { type Identity, identityHeaders } from './identity-headers.ts'
 import type { LoadSessionRow, SessionRow } from './batch.ts'
 import type { LookupOutcome, SessionCache } from './cache.ts'
+import { type Identity, identityHeaders } from './identity-headers.ts'
 import type { VerifySignedCookie } from './signed-cookie.ts'
 
 /** A validated identity with its upstream headers computed once. */

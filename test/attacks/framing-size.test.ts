@@ -187,7 +187,7 @@ const ROWS: Row[] = [
   {
     name: 'malformed chunk in the same packet as a head the gateway answers itself (redirect)',
     source: 'response desync: an answer sent before Node rejects the body makes two (src/app.ts onSend)',
-    bytes: get('/', 'Transfer-Encoding: chunked\r\n') + 'zz\r\nhello\r\n',
+    bytes: `${get('/', 'Transfer-Encoding: chunked\r\n')}zz\r\nhello\r\n`,
     expectStatus: 400,
   },
   {

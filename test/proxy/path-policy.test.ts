@@ -1,5 +1,6 @@
 import t from 'tap'
-import { normalizePolicyPath, normalizePrefixes, requiresAuth } from '../../src/proxy/path-policy.ts'
+import { normalizePolicyPath } from '../../src/http/path-normalization.ts'
+import { normalizePrefixes, requiresAuth } from '../../src/proxy/path-policy.ts'
 
 const PREFIXES = normalizePrefixes(['/api/private', '/docs/internal'])
 

@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import t, { type Test } from 'tap'
-import { canonicalHeaderName } from '../../src/session/identity-headers.ts'
 import {
   buildUpstreamHeaders,
   clientResponseHeaders,
@@ -8,6 +7,7 @@ import {
   type OutgoingHeaders,
   type UpstreamContext,
 } from '../../src/proxy/upstream-headers.ts'
+import { canonicalHeaderName } from '../../src/session/identity-headers.ts'
 
 const IDENTITY = { userId: 'u_42', email: 'ann@example.com', name: 'Ann Ärger' }
 const INJECTED_IDENTITY = {

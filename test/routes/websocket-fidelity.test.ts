@@ -161,7 +161,7 @@ const rows: {
 
 for (const row of rows) {
   t.test(row.name, async (t) => {
-    const { upstream, app, port } = await gatewayTo(t, row.upstream)
+    const { upstream, port } = await gatewayTo(t, row.upstream)
     const direct = await observe(`${upstream.url.replace('http', 'ws')}/api/socket`, row.scenario)
     const through = await observe(`ws://127.0.0.1:${port}/api/socket`, row.scenario)
     t.ok(row.expect(direct), `direct: ${JSON.stringify(direct).slice(0, 300)}`)
@@ -200,7 +200,7 @@ async function waitFor(condition: () => boolean, ms = 3000): Promise<void> {
 }
 
 t.test('a client that leaves mid-handshake takes the upstream request with it', async (t) => {
-  const { upstream, app, port } = await gatewayTo(t, { stall: true })
+  const { upstream, port } = await gatewayTo(t, { stall: true })
   const ws = new WebSocket(`ws://127.0.0.1:${port}/api/socket`)
   ws.on('error', () => {})
   await waitFor(() => upstream.handshakes.length === 1)
@@ -211,7 +211,7 @@ t.test('a client that leaves mid-handshake takes the upstream request with it', 
 })
 
 t.test('a client that leaves an open websocket closes the upstream side too', async (t) => {
-  const { upstream, app, ws } = await openThroughGateway(t)
+  const { upstream, ws } = await openThroughGateway(t)
   t.equal(upstream.openSockets(), 1)
   ws.terminate()
   await waitFor(() => upstream.openSockets() === 0)
@@ -314,7 +314,7 @@ t.test('found in review: faults around the handshake end cleanly', async (t) => 
   await t.test(
     'an upstream answering the handshake with status 600: 502, and the gateway lives on',
     async (t) => {
-      const { upstream, app, port } = await gatewayTo(t, {
+      const { app, port } = await gatewayTo(t, {
         refuseWith: 'HTTP/1.1 600 Odd\r\ncontent-length: 0\r\n\r\n',
       })
       const seen = await observe(`ws://127.0.0.1:${port}/api/socket`, {})
@@ -340,7 +340,7 @@ t.test('found in review: faults around the handshake end cleanly', async (t) => 
   await t.test(
     'a client that sends bytes during its handshake, then leaves: both sides closed',
     async (t) => {
-      const { upstream, app, port } = await gatewayTo(t, { stall: true })
+      const { upstream, port } = await gatewayTo(t, { stall: true })
       const socket = connect(port, '127.0.0.1')
       socket.on('error', () => {})
       socket.write(

@@ -12,7 +12,13 @@ function setup(overrides: Partial<SessionCacheOptions<string>> = {}) {
     now: () => now,
     ...overrides,
   })
-  return { cache, advance: (ms: number) => void (now += ms), now: () => now }
+  return {
+    cache,
+    advance: (ms: number) => {
+      now += ms
+    },
+    now: () => now,
+  }
 }
 
 const session = (
@@ -30,7 +36,10 @@ const session = (
 t.test('a validated session is served from the cache until its TTL', async (t) => {
   const { cache, advance } = setup()
   let calls = 0
-  await cache.resolve('k1', async () => (calls++, session('t1', 'u1')))
+  await cache.resolve('k1', async () => {
+    calls++
+    return session('t1', 'u1')
+  })
   t.equal(cache.peek('k1').state, 'hit')
   advance(4999)
   t.equal(cache.peek('k1').state, 'hit')
@@ -171,7 +180,14 @@ t.test('ttlMs 0 disables caching and coalescing: every request is validated', as
   const { cache } = setup({ ttlMs: 0 })
   t.notOk(cache.enabled)
   let calls = 0
-  await Promise.all([1, 2, 3].map(() => cache.resolve('k1', async () => (calls++, session('t1', 'u1')))))
+  await Promise.all(
+    [1, 2, 3].map(() =>
+      cache.resolve('k1', async () => {
+        calls++
+        return session('t1', 'u1')
+      }),
+    ),
+  )
   t.equal(calls, 3)
   t.equal(cache.peek('k1').state, 'miss')
 })
