@@ -23,6 +23,7 @@ import { deferredChildLogger, loggerOptions } from './http/logger.ts'
 import { requestIdFrom } from './http/request-id.ts'
 import { compileTrust, type TrustFn } from './http/trust-proxy.ts'
 import { routeUpgrades } from './http/upgrade-routing.ts'
+import sessionPlugin from './session/plugin.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -99,6 +100,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
 
   await app.register(databasePlugin, { config, database: options.database })
   await app.register(authPlugin, { config })
+  await app.register(sessionPlugin, { config })
 
   await app.register(healthRoutes)
   await app.register(authRoutes, { config })

@@ -37,14 +37,9 @@ export interface AuthOptions {
   onUserChanged?: (userId: string) => void
 }
 
-/** The session cookie's name, as Better Auth writes it for this configuration. */
-export function sessionCookieName(secureCookies: boolean): string {
-  return `${secureCookies ? '__Secure-' : ''}better-auth.session_token`
-}
-
 export function createAuth(options: AuthOptions) {
   // Counted calls, so Better Auth's AsyncLocalStorage stops taxing the proxy
-  // between them on Node 20 (see async-context-release.ts).
+  // between them on Node 20 (async-context-release.ts).
   return releaseAsyncContextBetweenCalls(betterAuthFor(options))
 }
 

@@ -1,0 +1,66 @@
+// The session cache and the lookups that read through it. Exact revocation:
+// the cache forgets a session the moment Better Auth deletes it (authEvents),
+// on this instance, before the endpoint that deleted it answers.
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Config } from '../config/config.ts'
+import { batchSessionLoads } from './batch.ts'
+import { SessionCache } from './cache.ts'
+import {
+  createSessionLookup,
+  type LookupSession,
+  type ResolveSession,
+  type SignedIn,
+  type SignedInLookup,
+} from './lookup.ts'
+import { prepareFindSessions } from './rows.ts'
+import { signedCookieVerifier } from './signed-cookie.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Validates a Cookie header, through the session cache. */
+    lookupSession: LookupSession
+    /** The same, answering synchronously when no I/O is needed (the proxy's hot path). */
+    resolveSession: ResolveSession
+    sessionCache: SessionCache<SignedInLookup>
+  }
+}
+
+async function sessionPlugin(app: FastifyInstance, { config }: { config: Config & { secret: string } }) {
+  const cache = new SessionCache<SignedInLookup>({
+    ttlMs: config.sessionCacheTtlMs,
+    // Short: long enough to absorb a flood of garbage cookies, short enough
+    // that a cookie minted a moment later (replication lag) is soon seen.
+    negativeTtlMs: Math.min(2000, config.sessionCacheTtlMs),
+    maxEntries: 50_000,
+    maxNegativeEntries: 10_000,
+    // Bounds memory by the identity text held, whatever the entry count.
+    maxSize: 16 * 1024 * 1024,
+    sizeOf: identitySize,
+  })
+  app.authEvents.on('session-deleted', (token) => cache.evictToken(token))
+  app.authEvents.on('user-changed', (userId) => cache.evictUser(userId))
+  app.decorate('sessionCache', cache)
+
+  // Name and lifetimes as Better Auth resolved them, never rebuilt here.
+  const { authCookies, sessionConfig } = await app.auth.$context
+  const { lookupSession, resolveSession } = createSessionLookup({
+    auth: app.auth,
+    cache,
+    cookieName: authCookies.sessionToken.name,
+    verifyCookie: signedCookieVerifier(config.secret),
+    loadRow: batchSessionLoads(prepareFindSessions(app.database.db)),
+    sessionConfig,
+  })
+  app.decorate('lookupSession', lookupSession)
+  app.decorate('resolveSession', resolveSession)
+}
+
+/** Characters an entry holds: the identity and its encoded headers. */
+function identitySize({ identity, headers }: SignedIn): number {
+  let size = identity.userId.length + identity.email.length + identity.name.length
+  for (const name in headers) size += name.length + (headers[name] as string).length
+  return size
+}
+
+export default fp(sessionPlugin, { name: 'session', dependencies: ['auth'] })
