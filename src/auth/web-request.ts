@@ -2,16 +2,12 @@
 // documented Fastify recipe): Fastify has already read the body, so
 // toNodeHandler(req.raw) would see an empty stream.
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { HOP_BY_HOP } from '../http/hop-by-hop.ts'
 import { CLIENT_IP_HEADER } from './better-auth.ts'
 
-const NOT_FORWARDED = new Set([
-  'host',
-  'connection',
-  'keep-alive',
-  'content-length',
-  'transfer-encoding',
-  CLIENT_IP_HEADER,
-])
+// Host and framing describe the client's request to the gateway, not this
+// in-process call; the client-IP header is the gateway's own to set.
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'content-length', CLIENT_IP_HEADER])
 
 export interface AuthRequestOverride {
   /** Path under the public origin, e.g. /api/auth/sign-in/email; defaults to the request's URL. */

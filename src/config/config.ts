@@ -5,9 +5,18 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
-import proxyAddr from 'proxy-addr'
 import { normalizePolicyPath } from '../http/path-normalization.ts'
 import type { TrustProxy } from '../http/trust-proxy.ts'
+import {
+  parseDatabase,
+  parseInteger,
+  parseOrigin,
+  parsePort,
+  parseTrustProxy,
+  parseUpstream,
+  splitList,
+} from './parse-values.ts'
+import { MIN_SECRET_LENGTH } from './secret.ts'
 
 export type DatabaseDriver = 'pglite' | 'pg' | 'neon'
 
@@ -28,7 +37,6 @@ export interface Config {
   authRequiredPaths: string[]
   trustedOrigins: string[]
   trustProxy: TrustProxy
-  redisUrl: string | undefined
   metricsToken: string | undefined
   metricsPort: number | undefined
   logLevel: string
@@ -54,7 +62,6 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
-const MIN_SECRET_LENGTH = 32
 
 /**
  * Parses an environment into a Config, or throws one ConfigError listing every
@@ -127,11 +134,6 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
 
   const trustProxy = parseTrustProxy(get('TRUST_PROXY') ?? 'false', problems)
 
-  const redisUrl = get('REDIS_URL')
-  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
-    problems.push('REDIS_URL must start with redis:// or rediss://')
-  }
-
   const metricsToken = get('METRICS_TOKEN')
   if (metricsToken !== undefined && metricsToken.length < 16) {
     problems.push('METRICS_TOKEN must be at least 16 characters')
@@ -192,7 +194,6 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     authRequiredPaths,
     trustedOrigins,
     trustProxy,
-    redisUrl,
     metricsToken,
     metricsPort,
     logLevel,
@@ -207,112 +208,4 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
 export function readEnvironment(env: Env = process.env, envFile = resolve(process.cwd(), '.env')): Env {
   if (!existsSync(envFile)) return env
   return { ...parseEnv(readFileSync(envFile, 'utf8')), ...env }
-}
-
-function splitList(value: string | undefined): string[] {
-  if (value === undefined) return []
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '')
-}
-
-function parseInteger(raw: string, name: string, min: number, max: number, problems: string[]): number {
-  const value = Number(raw)
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`)
-    return min
-  }
-  return value
-}
-
-function parsePort(raw: string, name: string, problems: string[]): number {
-  return parseInteger(raw, name, 0, 65535, problems)
-}
-
-function parseHttpUrl(raw: string, name: string, problems: string[]): URL | undefined {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    problems.push(`${name} is not a valid URL: "${raw}"`)
-    return undefined
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    problems.push(`${name} must be an http:// or https:// URL, got "${raw}"`)
-    return undefined
-  }
-  if (url.username !== '' || url.password !== '') {
-    problems.push(`${name} must not contain credentials`)
-    return undefined
-  }
-  return url
-}
-
-/** An origin: scheme, host and port only. Paths would silently be ignored by browsers' Origin. */
-function parseOrigin(raw: string, name: string, problems: string[]): string {
-  const url = parseHttpUrl(raw, name, problems)
-  if (url === undefined) return raw
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
-    problems.push(`${name} must be an origin without path, query or fragment, got "${raw}"`)
-  }
-  return url.origin
-}
-
-function parseUpstream(raw: string, name: string, problems: string[]): string {
-  const url = parseHttpUrl(raw, name, problems)
-  if (url === undefined) return raw
-  // The path is forwarded unchanged (/api/x arrives as /api/x), so a base path
-  // on the upstream URL would be a silent misconfiguration.
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
-    problems.push(`${name} must be scheme://host:port only; the request path is forwarded unchanged`)
-  }
-  return url.origin
-}
-
-function parseDatabase(
-  url: string | undefined,
-  driver: string | undefined,
-  neonWsProxy: string | undefined,
-  problems: string[],
-): Config['database'] {
-  if (driver !== undefined && !['pglite', 'pg', 'neon'].includes(driver)) {
-    problems.push(`DATABASE_DRIVER must be pglite, pg or neon, got "${driver}"`)
-  }
-  if (url === undefined) {
-    if (driver === 'pg' || driver === 'neon') problems.push(`DATABASE_DRIVER=${driver} needs DATABASE_URL`)
-    return { driver: 'pglite', url: undefined, neonWsProxy }
-  }
-  let host = ''
-  try {
-    const parsed = new URL(url)
-    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-      problems.push('DATABASE_URL must start with postgres:// or postgresql://')
-    }
-    host = parsed.hostname
-  } catch {
-    problems.push('DATABASE_URL is not a valid URL')
-  }
-  if (driver === 'pglite') problems.push('DATABASE_DRIVER=pglite cannot be combined with DATABASE_URL')
-  const chosen: DatabaseDriver =
-    driver === 'neon' || driver === 'pg' ? driver : host.endsWith('.neon.tech') ? 'neon' : 'pg'
-  return { driver: chosen, url, neonWsProxy }
-}
-
-/** Same forms Fastify's trustProxy accepts: a boolean, a hop count, or addresses/CIDRs. */
-function parseTrustProxy(raw: string, problems: string[]): TrustProxy {
-  if (raw === 'true') return true
-  if (raw === 'false') return false
-  if (/^\d+$/.test(raw)) return Number(raw)
-  const entries = splitList(raw)
-  try {
-    if (entries.length === 0) throw new Error('empty list')
-    // The parser Fastify itself uses, so what passes here cannot fail later.
-    proxyAddr.compile(entries)
-  } catch {
-    problems.push(
-      `TRUST_PROXY must be true, false, a hop count, or a comma list of addresses/CIDRs; bad: "${raw}"`,
-    )
-  }
-  return entries
 }

@@ -6,7 +6,8 @@ import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 const SECRET_FILE = 'better-auth-secret'
-const MIN_LENGTH = 32
+/** Shortest BETTER_AUTH_SECRET accepted, in characters; the generated one is 32 random bytes. */
+export const MIN_SECRET_LENGTH = 32
 
 export interface ResolvedSecret {
   secret: string
@@ -28,9 +29,9 @@ export async function resolveSecret(
   }
   // An empty or short file is never used: Better Auth would fall back to its
   // public default secret on an empty one. The operator decides what to do.
-  if (secret === undefined || secret.length < MIN_LENGTH) {
+  if (secret === undefined || secret.length < MIN_SECRET_LENGTH) {
     throw new Error(
-      `${file} holds fewer than ${MIN_LENGTH} characters; delete it to regenerate, or set BETTER_AUTH_SECRET`,
+      `${file} holds fewer than ${MIN_SECRET_LENGTH} characters; delete it to regenerate, or set BETTER_AUTH_SECRET`,
     )
   }
   const warning = created

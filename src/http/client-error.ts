@@ -8,7 +8,7 @@
 // (response desync). Here nothing is written once an answer has started:
 // the connection is just closed.
 import type { Socket } from 'node:net'
-import { STATUS_TEXT } from './error-handler.ts'
+import { statusText } from './error-handler.ts'
 
 // Node internals, read-only, the same ones Node's own default handler checks:
 // the response in flight on the socket, and the request being parsed, whose
@@ -31,7 +31,7 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   const answered = http._httpMessage?.headersSent === true || http.parser?.incoming?._dumped === true
   if (socket.writable && !answered) {
     const [status, message] = STATUS[error.code ?? ''] ?? BAD_REQUEST
-    const text = STATUS_TEXT[status] as string
+    const text = statusText(status)
     const body = JSON.stringify({ statusCode: status, code: 'GW_CLIENT_ERROR', error: text, message })
     socket.write(
       `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +

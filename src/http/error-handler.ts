@@ -1,6 +1,7 @@
 // The one error handler. 4xx messages pass through (they tell the client what
 // to fix); 5xx bodies never carry internals, only the gateway's own named
 // messages; browser surfaces get a small HTML page, everything else JSON.
+import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { RETRY_AFTER_SECONDS } from './errors.ts'
 import { errorPage, PAGE_CSP } from './html.ts'
@@ -13,24 +14,9 @@ declare module 'fastify' {
   }
 }
 
-export const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  417: 'Expectation Failed',
-  426: 'Upgrade Required',
-  429: 'Too Many Requests',
-  431: 'Request Header Fields Too Large',
-  499: 'Client Closed Request',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
+/** The reason phrase for `status`, from Node's table (499 is nginx's, absent there). */
+export function statusText(status: number): string {
+  return STATUS_CODES[status] ?? (status === 499 ? 'Client Closed Request' : 'Error')
 }
 
 function statusOf(error: { statusCode?: number }): number {
@@ -41,7 +27,7 @@ function statusOf(error: { statusCode?: number }): number {
 /** Only the gateway's own errors (GW_*) have messages written to be shown. */
 function publicMessage(error: FastifyError, status: number): string {
   if (status < 500 || error.code?.startsWith('GW_')) return error.message
-  return STATUS_TEXT[status] ?? 'Internal Server Error'
+  return statusText(status)
 }
 
 /**
@@ -74,7 +60,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   return reply.send({
     statusCode: status,
     code: error.code ?? 'GW_ERROR',
-    error: STATUS_TEXT[status] ?? 'Error',
+    error: statusText(status),
     message,
   })
 }

@@ -6,13 +6,13 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import { BadPath, SessionStoreUnavailable, Unauthorized } from '../http/errors.ts'
 import { normalizePolicyPath } from '../http/path-normalization.ts'
 import { isNavigation } from '../http/request-kind.ts'
-import type { ResolveSession, SessionLookup, SignedIn } from '../session/lookup.ts'
+import type { ResolvedIdentity, ResolveSession, SessionResult } from '../session/lookup.ts'
 import { requiresAuth } from './path-policy.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The validated identity for this request, or null when anonymous. */
-    identity: SignedIn | null
+    identity: ResolvedIdentity | null
   }
 }
 
@@ -39,7 +39,7 @@ export function createIdentityGate({ resolveSession, protectedPrefixes, routePre
     if (!requiresAuth(path.path, routePrefixes)) return done(new BadPath('path normalises outside its route'))
     const required = requiresAuth(path.path, protectedPrefixes)
 
-    const decide = (lookup: SessionLookup): void => {
+    const decide = (lookup: SessionResult): void => {
       if (lookup.state === 'unavailable') {
         request.log.warn({ err: lookup.error }, 'session validation failed; refusing to forward')
         done(new SessionStoreUnavailable())

@@ -2,7 +2,9 @@
 // websocket upgrades alike: client headers minus everything the gateway owns,
 // then the gateway's own values. Removal happens before injection, so no
 // client spelling can survive next to, or instead of, an injected header.
+
 import type { IncomingHttpHeaders } from 'node:http'
+import { HOP_BY_HOP } from '../http/hop-by-hop.ts'
 import {
   canonicalHeaderName,
   type Identity,
@@ -12,25 +14,6 @@ import {
 import { stripAuthCookies } from './auth-cookies.ts'
 
 export type OutgoingHeaders = Record<string, string | string[]>
-
-// Hop-by-hop headers describe the client's connection to us, not ours to the
-// upstream (RFC 9110 §7.6.1); undici also rejects a forwarded Keep-Alive.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  // Connection-specific to an h2c upgrade (RFC 7540 §3.2.1), which is never passed on.
-  'http2-settings',
-  // The gateway answers the client's expectation itself (expect-continue.ts);
-  // undici refuses a forwarded Expect and would fail the request.
-  'expect',
-])
 
 // Headers that claim where a request came from. The gateway alone says that
 // upstream (from the socket and TRUST_PROXY), so client copies go, in every

@@ -35,18 +35,19 @@ export interface SessionCacheOptions<T> {
   now?: () => number
 }
 
-export type CacheResult<T> =
+/** What the cache holds for a key right now, without loading. */
+export type CachePeek<T> =
   | { state: 'hit'; entry: CachedSession<T> }
   | { state: 'negative' }
   | { state: 'miss' }
 
-/** What a lookup reports back: a session to cache, "no session", or an error (never cached). */
-export type LookupOutcome<T> =
+/** What a load reports back: a session to cache or "no session"; a load that throws is never cached. */
+export type CacheLoad<T> =
   | { kind: 'session'; value: T; token: string; userId: string; sessionExpiresAt: number }
   | { kind: 'none' }
 
 interface InFlight<T> {
-  promise: Promise<LookupOutcome<T>>
+  promise: Promise<CacheLoad<T>>
   token?: string
 }
 
@@ -81,7 +82,7 @@ export class SessionCache<T> {
     }
   }
 
-  peek(key: string): CacheResult<T> {
+  peek(key: string): CachePeek<T> {
     const now = this.#now()
     const entry = this.#entries.get(key)
     if (entry !== undefined) {
@@ -108,7 +109,7 @@ export class SessionCache<T> {
    * callers, and caches what it finds unless an eviction happened meanwhile.
    * Errors propagate to every waiter and are never cached.
    */
-  resolve(key: string, lookup: () => Promise<LookupOutcome<T>>): Promise<LookupOutcome<T>> {
+  resolve(key: string, lookup: () => Promise<CacheLoad<T>>): Promise<CacheLoad<T>> {
     // Disabled means every request is validated on its own, coalescing included.
     if (!this.enabled) return lookup()
     const pending = this.#inFlight.get(key)
@@ -161,7 +162,7 @@ export class SessionCache<T> {
     this.#inFlight.clear()
   }
 
-  #store(key: string, outcome: LookupOutcome<T>): void {
+  #store(key: string, outcome: CacheLoad<T>): void {
     const now = this.#now()
     this.#sweep(now)
     if (outcome.kind === 'none') {

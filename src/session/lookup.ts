@@ -4,24 +4,30 @@
 // "anonymous". Validated sessions come from the in-process cache when fresh.
 import type { Auth } from '../auth/better-auth.ts'
 import type { LoadSessionRow, SessionRow } from './batch.ts'
-import type { LookupOutcome, SessionCache } from './cache.ts'
+import type { CacheLoad, SessionCache } from './cache.ts'
 import { type Identity, identityHeaders } from './identity-headers.ts'
 import type { VerifySignedCookie } from './signed-cookie.ts'
 
 /** A validated identity with its upstream headers computed once. */
-export interface SignedIn {
+export interface ResolvedIdentity {
   identity: Identity
   headers: Record<string, string>
 }
 
-export type SignedInLookup = { state: 'signed-in'; setCookie: string[] } & SignedIn
+export type SignedInResult = { state: 'signed-in'; setCookie: string[] } & ResolvedIdentity
 
-export type SessionLookup =
+/**
+ * What every lookup answers. The names form one family: `SessionResult` is
+ * the answer; `LookupSession` and `ResolveSession` are the two ways to ask
+ * (named as the app's decorators); the cache's own answers are `CachePeek`
+ * and `CacheLoad` (cache.ts).
+ */
+export type SessionResult =
   | { state: 'anonymous'; setCookie: string[] }
-  | SignedInLookup
+  | SignedInResult
   | { state: 'unavailable'; error: unknown }
 
-export type LookupSession = (cookieHeader: string | undefined) => Promise<SessionLookup>
+export type LookupSession = (cookieHeader: string | undefined) => Promise<SessionResult>
 
 /**
  * The same answer, synchronously when it needs no I/O (no cookie, a cache
@@ -29,15 +35,15 @@ export type LookupSession = (cookieHeader: string | undefined) => Promise<Sessio
  * two promises per request, which cost more than their allocation while a
  * Better Auth call keeps async_hooks on (see async-context-release.ts).
  */
-export type ResolveSession = (cookieHeader: string | undefined) => SessionLookup | Promise<SessionLookup>
+export type ResolveSession = (cookieHeader: string | undefined) => SessionResult | Promise<SessionResult>
 
-const ANONYMOUS: SessionLookup = { state: 'anonymous', setCookie: [] }
+const ANONYMOUS: SessionResult = { state: 'anonymous', setCookie: [] }
 const NO_COOKIES: string[] = []
 
 export interface SessionLookupOptions {
   auth: Auth
   /** Holds ready-made answers, so a hit allocates nothing. */
-  cache: SessionCache<SignedInLookup>
+  cache: SessionCache<SignedInResult>
   cookieName: string
   /** The token inside a correctly signed cookie value, undefined for anything else. */
   verifyCookie: VerifySignedCookie
@@ -75,12 +81,12 @@ export function createSessionLookup(options: SessionLookupOptions): {
     cookieHeader: string | undefined,
     key: string,
     token: string | undefined,
-  ): Promise<SessionLookup> => {
+  ): Promise<SessionResult> => {
     // Set-Cookie (a refreshed expiry, or a clearing cookie) belongs to the
     // request whose lookup produced it; requests that shared the lookup
     // don't need it, and it is never cached.
     let setCookie = NO_COOKIES
-    const askBetterAuth = async (): Promise<LookupOutcome<SignedInLookup>> => {
+    const askBetterAuth = async (): Promise<CacheLoad<SignedInResult>> => {
       // returnHeaders: without it, server-side getSession drops the refresh cookie.
       const result = await auth.api.getSession({
         headers: new Headers({ cookie: cookieHeader ?? '' }),
@@ -98,7 +104,7 @@ export function createSessionLookup(options: SessionLookupOptions): {
         expiresAt: new Date(session.expiresAt),
       })
     }
-    const validate = async (): Promise<LookupOutcome<SignedInLookup>> => {
+    const validate = async (): Promise<CacheLoad<SignedInResult>> => {
       // The common case, decided without Better Auth: a live session that is
       // not yet due for refresh. Anything else (no row, expired, due for
       // refresh) is Better Auth's to answer, with the Set-Cookie it sends.
@@ -111,7 +117,7 @@ export function createSessionLookup(options: SessionLookupOptions): {
       return askBetterAuth()
     }
 
-    let outcome: LookupOutcome<SignedInLookup>
+    let outcome: CacheLoad<SignedInResult>
     try {
       // A cookie header naming the session twice is left to Better Auth,
       // uncached: the key must be exactly the value Better Auth validates.
@@ -129,7 +135,7 @@ export function createSessionLookup(options: SessionLookupOptions): {
   return { resolveSession, lookupSession: async (cookieHeader) => resolveSession(cookieHeader) }
 }
 
-function sessionOutcome(row: SessionRow): LookupOutcome<SignedInLookup> {
+function sessionOutcome(row: SessionRow): CacheLoad<SignedInResult> {
   const identity = { userId: row.userId, email: row.email, name: row.name }
   return {
     kind: 'session',

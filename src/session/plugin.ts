@@ -9,9 +9,9 @@ import { SessionCache } from './cache.ts'
 import {
   createSessionLookup,
   type LookupSession,
+  type ResolvedIdentity,
   type ResolveSession,
-  type SignedIn,
-  type SignedInLookup,
+  type SignedInResult,
 } from './lookup.ts'
 import { prepareFindSessions } from './rows.ts'
 import { signedCookieVerifier } from './signed-cookie.ts'
@@ -22,12 +22,12 @@ declare module 'fastify' {
     lookupSession: LookupSession
     /** The same, answering synchronously when no I/O is needed (the proxy's hot path). */
     resolveSession: ResolveSession
-    sessionCache: SessionCache<SignedInLookup>
+    sessionCache: SessionCache<SignedInResult>
   }
 }
 
 async function sessionPlugin(app: FastifyInstance, { config }: { config: Config & { secret: string } }) {
-  const cache = new SessionCache<SignedInLookup>({
+  const cache = new SessionCache<SignedInResult>({
     ttlMs: config.sessionCacheTtlMs,
     // Short: long enough to absorb a flood of garbage cookies, short enough
     // that a cookie minted a moment later (replication lag) is soon seen.
@@ -57,7 +57,7 @@ async function sessionPlugin(app: FastifyInstance, { config }: { config: Config 
 }
 
 /** Characters an entry holds: the identity and its encoded headers. */
-function identitySize({ identity, headers }: SignedIn): number {
+function identitySize({ identity, headers }: ResolvedIdentity): number {
   let size = identity.userId.length + identity.email.length + identity.name.length
   for (const name in headers) size += name.length + (headers[name] as string).length
   return size

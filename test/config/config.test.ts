@@ -34,7 +34,6 @@ t.test('defaults: an empty environment is a working local gateway', async (t) =>
     authRequiredPaths: [],
     trustedOrigins: ['http://localhost:3001'],
     trustProxy: false,
-    redisUrl: undefined,
     metricsToken: undefined,
     metricsPort: undefined,
     logLevel: 'info',
@@ -320,11 +319,6 @@ t.test('single refusals, each with its exact message', async (t) => {
       problem: 'PORT must be an integer from 0 to 65535, got "80a"',
     },
     {
-      name: 'REDIS_URL of another scheme',
-      env: { REDIS_URL: 'http://cache:6379' },
-      problem: 'REDIS_URL must start with redis:// or rediss://',
-    },
-    {
       name: 'short METRICS_TOKEN',
       env: { METRICS_TOKEN: 'x'.repeat(15) },
       problem: 'METRICS_TOKEN must be at least 16 characters',
@@ -357,7 +351,6 @@ t.test('values on the accepting side of each refusal', async (t) => {
   t.equal(parseConfig({ PORT: '65535' }, CWD).port, 65535)
   t.equal(parseConfig({ METRICS_PORT: '9464' }, CWD).metricsPort, 9464)
   t.equal(parseConfig({ METRICS_TOKEN: 'x'.repeat(16) }, CWD).metricsToken, 'x'.repeat(16))
-  t.equal(parseConfig({ REDIS_URL: 'rediss://cache:6380' }, CWD).redisUrl, 'rediss://cache:6380')
   t.equal(
     parseConfig({ API_UPSTREAM_URL: 'https://api.internal:8443/' }, CWD).apiUpstream,
     'https://api.internal:8443',
@@ -379,7 +372,6 @@ t.test('one ConfigError lists every problem at once', async (t) => {
     AUTH_REQUIRED_PATHS: 'api/private',
     TRUSTED_ORIGINS: 'https://a.example/x',
     TRUST_PROXY: 'banana',
-    REDIS_URL: 'http://cache',
     METRICS_TOKEN: 'tiny',
     LOG_LEVEL: 'loud',
     UPSTREAM_TIMEOUT_MS: '-5',

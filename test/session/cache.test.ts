@@ -1,5 +1,5 @@
 import t from 'tap'
-import { type LookupOutcome, SessionCache, type SessionCacheOptions } from '../../src/session/cache.ts'
+import { type CacheLoad, SessionCache, type SessionCacheOptions } from '../../src/session/cache.ts'
 import { sessionCookieValue } from '../../src/session/lookup.ts'
 
 function setup(overrides: Partial<SessionCacheOptions<string>> = {}) {
@@ -25,7 +25,7 @@ const session = (
   token: string,
   userId: string,
   sessionExpiresAt = Number.MAX_SAFE_INTEGER,
-): LookupOutcome<string> => ({
+): CacheLoad<string> => ({
   kind: 'session',
   value: `identity-of-${userId}`,
   token,
@@ -151,7 +151,7 @@ t.test('memory is bounded: the oldest entries go first', async (t) => {
 
 t.test('memory is bounded by size too: large identities push out the oldest', async (t) => {
   const { cache } = setup({ maxSize: 100, sizeOf: (value: string) => value.length })
-  const sized = (token: string, length: number): LookupOutcome<string> => ({
+  const sized = (token: string, length: number): CacheLoad<string> => ({
     kind: 'session',
     value: 'x'.repeat(length),
     token,

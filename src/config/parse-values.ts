@@ -1,0 +1,120 @@
+// Parsers for single environment values. Each reports what is wrong with its
+// value into `problems` and returns a placeholder, so parseConfig can go on
+// and report every problem at once.
+import proxyAddr from 'proxy-addr'
+import type { TrustProxy } from '../http/trust-proxy.ts'
+import type { Config, DatabaseDriver } from './config.ts'
+
+export function splitList(value: string | undefined): string[] {
+  if (value === undefined) return []
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+}
+
+export function parseInteger(
+  raw: string,
+  name: string,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`)
+    return min
+  }
+  return value
+}
+
+export function parsePort(raw: string, name: string, problems: string[]): number {
+  return parseInteger(raw, name, 0, 65535, problems)
+}
+
+export function parseHttpUrl(raw: string, name: string, problems: string[]): URL | undefined {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    problems.push(`${name} is not a valid URL: "${raw}"`)
+    return undefined
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problems.push(`${name} must be an http:// or https:// URL, got "${raw}"`)
+    return undefined
+  }
+  if (url.username !== '' || url.password !== '') {
+    problems.push(`${name} must not contain credentials`)
+    return undefined
+  }
+  return url
+}
+
+/** An origin: scheme, host and port only. Paths would silently be ignored by browsers' Origin. */
+export function parseOrigin(raw: string, name: string, problems: string[]): string {
+  const url = parseHttpUrl(raw, name, problems)
+  if (url === undefined) return raw
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
+    problems.push(`${name} must be an origin without path, query or fragment, got "${raw}"`)
+  }
+  return url.origin
+}
+
+export function parseUpstream(raw: string, name: string, problems: string[]): string {
+  const url = parseHttpUrl(raw, name, problems)
+  if (url === undefined) return raw
+  // The path is forwarded unchanged (/api/x arrives as /api/x), so a base path
+  // on the upstream URL would be a silent misconfiguration.
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    problems.push(`${name} must be scheme://host:port only; the request path is forwarded unchanged`)
+  }
+  return url.origin
+}
+
+export function parseDatabase(
+  url: string | undefined,
+  driver: string | undefined,
+  neonWsProxy: string | undefined,
+  problems: string[],
+): Config['database'] {
+  if (driver !== undefined && !['pglite', 'pg', 'neon'].includes(driver)) {
+    problems.push(`DATABASE_DRIVER must be pglite, pg or neon, got "${driver}"`)
+  }
+  if (url === undefined) {
+    if (driver === 'pg' || driver === 'neon') problems.push(`DATABASE_DRIVER=${driver} needs DATABASE_URL`)
+    return { driver: 'pglite', url: undefined, neonWsProxy }
+  }
+  let host = ''
+  try {
+    const parsed = new URL(url)
+    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+      problems.push('DATABASE_URL must start with postgres:// or postgresql://')
+    }
+    host = parsed.hostname
+  } catch {
+    problems.push('DATABASE_URL is not a valid URL')
+  }
+  if (driver === 'pglite') problems.push('DATABASE_DRIVER=pglite cannot be combined with DATABASE_URL')
+  const chosen: DatabaseDriver =
+    driver === 'neon' || driver === 'pg' ? driver : host.endsWith('.neon.tech') ? 'neon' : 'pg'
+  return { driver: chosen, url, neonWsProxy }
+}
+
+/** Same forms Fastify's trustProxy accepts: a boolean, a hop count, or addresses/CIDRs. */
+export function parseTrustProxy(raw: string, problems: string[]): TrustProxy {
+  if (raw === 'true') return true
+  if (raw === 'false') return false
+  if (/^\d+$/.test(raw)) return Number(raw)
+  const entries = splitList(raw)
+  try {
+    if (entries.length === 0) throw new Error('empty list')
+    // The parser Fastify itself uses, so what passes here cannot fail later.
+    proxyAddr.compile(entries)
+  } catch {
+    problems.push(
+      `TRUST_PROXY must be true, false, a hop count, or a comma list of addresses/CIDRs; bad: "${raw}"`,
+    )
+  }
+  return entries
+}
