@@ -1,13 +1,16 @@
 // The gateway's own pages: sign in, sign up, account. Each form post is
 // checked for same-origin (login CSRF), then handed to Better Auth's own
 // handler, so its validation, rate limits and cookies apply unchanged.
+import cookie from '@fastify/cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { AUTH_BASE_PATH } from '../../src/auth/better-auth.ts'
 import { raiseAuthFailure } from '../../src/auth/failure.ts'
 import { safeReturnTo } from '../../src/auth/redirects.ts'
 import { clientGoneSignal, toAuthRequest } from '../../src/auth/web-request.ts'
 import type { Config } from '../../src/config/config.ts'
 import { CrossOriginForm, SessionStoreUnavailable } from '../../src/http/errors.ts'
 import { PAGE_CSP } from '../../src/http/html.ts'
+import { isAuthCookieName } from '../../src/proxy/auth-cookies.ts'
 import type { Identity } from '../../src/session/identity-headers.ts'
 import { accountView, type FormState, STYLESHEET, signInView, signUpView } from './views.ts'
 
@@ -16,6 +19,9 @@ const FORM_LIMIT = 16 * 1024
 const page = { config: { surface: 'page' as const } }
 
 export default async function pageRoutes(app: FastifyInstance, { config }: { config: Config }) {
+  // Registered in this scope only, so proxied requests never run its hook; the
+  // session lookup keeps the raw Cookie header (docs/architecture.md says why).
+  await app.register(cookie)
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: FORM_LIMIT },
@@ -82,7 +88,7 @@ export default async function pageRoutes(app: FastifyInstance, { config }: { con
   app.post<{ Body: Form }>('/auth/sign-in', page, async (request, reply) => {
     const form = request.body ?? {}
     const state: FormState = { returnTo: safeReturnTo(form.returnTo), email: form.email }
-    const failed = await callAuth(request, reply, '/api/auth/sign-in/email', {
+    const failed = await callAuth(request, reply, `${AUTH_BASE_PATH}/sign-in/email`, {
       email: form.email,
       password: form.password,
     })
@@ -93,7 +99,7 @@ export default async function pageRoutes(app: FastifyInstance, { config }: { con
   app.post<{ Body: Form }>('/auth/sign-up', page, async (request, reply) => {
     const form = request.body ?? {}
     const state: FormState = { returnTo: safeReturnTo(form.returnTo), email: form.email, name: form.name }
-    const failed = await callAuth(request, reply, '/api/auth/sign-up/email', {
+    const failed = await callAuth(request, reply, `${AUTH_BASE_PATH}/sign-up/email`, {
       name: form.name,
       email: form.email,
       password: form.password,
@@ -112,7 +118,7 @@ export default async function pageRoutes(app: FastifyInstance, { config }: { con
     const identity = await currentIdentity(request, reply)
     if (identity === null) return reply.redirect('/auth/sign-in?returnTo=%2Fauth%2Faccount', 303)
     const form = request.body ?? {}
-    const failed = await callAuth(request, reply, '/api/auth/change-password', {
+    const failed = await callAuth(request, reply, `${AUTH_BASE_PATH}/change-password`, {
       currentPassword: form.currentPassword,
       newPassword: form.newPassword,
       // A password change is usually a response to a suspected compromise.
@@ -123,7 +129,29 @@ export default async function pageRoutes(app: FastifyInstance, { config }: { con
   })
 
   app.post('/auth/sign-out', page, async (request, reply) => {
-    await callAuth(request, reply, '/api/auth/sign-out', {})
+    await callAuth(request, reply, `${AUTH_BASE_PATH}/sign-out`, {})
+    clearLeftoverAuthCookies(request, reply)
     return reply.redirect('/auth/sign-in', 303)
   })
+}
+
+/**
+ * Better Auth clears the cookies of the configuration it runs with. A browser
+ * may hold others of the family (the __Secure- twin from an https deployment,
+ * a plugin's cookie, leftovers of an expired session): sign-out clears those
+ * too, once each, so nothing of the gateway's stays behind.
+ */
+function clearLeftoverAuthCookies(request: FastifyRequest, reply: FastifyReply): void {
+  const sent = reply.getHeader('set-cookie')
+  const cleared = new Set((Array.isArray(sent) ? sent : sent === undefined ? [] : [String(sent)]).map(nameOf))
+  for (const name of Object.keys(request.cookies)) {
+    if (!isAuthCookieName(name) || cleared.has(name)) continue
+    // Browsers accept a prefixed cookie, even one that deletes, only with Secure.
+    const prefixed = /^__(secure|host)-/i.test(name)
+    reply.clearCookie(name, { path: '/', secure: prefixed, httpOnly: true, sameSite: 'lax' })
+  }
+}
+
+function nameOf(setCookie: string): string {
+  return setCookie.slice(0, setCookie.indexOf('=')).trim()
 }

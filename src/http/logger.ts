@@ -1,7 +1,8 @@
 // pino through Fastify. Credentials never reach a log line, whichever
 // serializer or ad-hoc object put them there; pretty output only on a terminal
 // (JSON lines everywhere else, for whatever ships the logs).
-import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Level, LoggerOptions } from 'pino'
 
 export const REDACT_PATHS = [
   'req.headers.cookie',
@@ -17,7 +18,8 @@ export const REDACT_PATHS = [
   'password',
 ]
 
-export function loggerOptions(level: string, pretty: boolean): FastifyServerOptions['logger'] {
+/** pino's options for Fastify's `logger`: `level` as LOG_LEVEL gives it, `pretty` only on a terminal. */
+export function loggerOptions(level: string, pretty: boolean): LoggerOptions {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
@@ -32,7 +34,6 @@ export function loggerOptions(level: string, pretty: boolean): FastifyServerOpti
   }
 }
 
-type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
 type Bindings = Parameters<FastifyBaseLogger['child']>[0]
 type ChildOptions = Parameters<FastifyBaseLogger['child']>[1]
 type LevelAware = FastifyBaseLogger & { isLevelEnabled(level: string): boolean }

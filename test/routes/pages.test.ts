@@ -158,6 +158,35 @@ t.test('account page: needs a session, escapes what it shows, changes password, 
   t.equal(after.statusCode, 303, 'signed out for real')
 })
 
+t.test('sign-out clears every gateway cookie the browser holds, each once, and no other', async (t) => {
+  const { app } = await buildHarness(t, { db })
+  const user = await signUp(app)
+  const stale = '__Secure-better-auth.session_token=old.sig; better-auth.two_factor=z; theme=dark'
+  const out = await app.inject({
+    method: 'POST',
+    url: '/auth/sign-out',
+    headers: { cookie: `${user.cookie}; ${stale}`, origin: ORIGIN, 'content-type': FORM },
+    payload: '',
+  })
+  t.equal(out.statusCode, 303)
+  const setCookies = ([] as string[]).concat(out.headers['set-cookie'] ?? [])
+  const names = setCookies.map((c) => c.slice(0, c.indexOf('=')))
+  for (const name of [
+    'better-auth.session_token',
+    '__Secure-better-auth.session_token',
+    'better-auth.two_factor',
+  ]) {
+    t.equal(names.filter((n) => n === name).length, 1, `${name} cleared once`)
+  }
+  t.notOk(names.includes('theme'), "a cookie that is not the gateway's is left alone")
+  for (const c of setCookies)
+    t.match(c, /Max-Age=0|Expires=Thu, 01 Jan 1970/, `${c.split('=')[0]} expires now`)
+  const secure = setCookies.find((c) => c.startsWith('__Secure-'))
+  t.match(secure, /; Secure/, 'a prefixed cookie is cleared with Secure, or browsers ignore it')
+  const after = await app.inject({ url: '/auth/account', headers: { cookie: user.cookie } })
+  t.equal(after.statusCode, 303, 'the session itself is gone')
+})
+
 t.test('the root sends browsers to the docs', async (t) => {
   const { app } = await buildHarness(t, { db })
   const res = await app.inject({ url: '/' })
