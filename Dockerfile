@@ -20,7 +20,7 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=3001 DATA_DIR=/data
 # load against 154-159 MB (Postgres), and with PGlite 231-271 MB where the
 # default gave 674-731 MB in two of three starts (V8 compiling PGlite's WASM
 # in the background). No measurable effect on Node 20. npm run bench runs
-# the gateway with this setting too (README, "Runtime and memory").
+# the gateway with this setting too (docs/operations.md, "Runtime and memory").
 ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules
@@ -31,7 +31,7 @@ USER node
 VOLUME /data
 EXPOSE 3001
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD node -e "fetch('http://127.0.0.1:3001/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# --max-old-space-size=512 (README, "Memory"): with a ceiling below V8's
+# --max-old-space-size=512 (docs/operations.md, "Runtime and memory"): with a ceiling below V8's
 # default the old generation grows to 1.4x the live heap between full
 # collections instead of 4x. The live heap is ~30 MB, plus ~44 MB with the
 # session cache full, so 512 MB is never near. --max-semi-space-size=8: Node

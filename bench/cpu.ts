@@ -90,7 +90,7 @@ async function main() {
       // As in npm run bench and in production: Better Auth has served a
       // request. Its first one turns on AsyncLocalStorage, which on Node 20
       // and 22 would make every later promise dearer had the gateway not
-      // turned it off again (src/async-context-release.ts).
+      // turned it off again (src/auth/async-context-release.ts).
       const signedUp = await signUp(gateway, {
         name: 'CPU',
         email: `cpu-${name.toLowerCase()}@bench.example`,

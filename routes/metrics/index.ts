@@ -1,4 +1,4 @@
-// Prometheus text, exposed two ways (contract.md): on the main port only with
+// Prometheus text, exposed two ways (README, Endpoints): on the main port only with
 // "Authorization: Bearer $METRICS_TOKEN" (without a token configured that
 // route does not exist), and without a token on METRICS_PORT, which is bound
 // to loopback only so that nothing but the machine itself can read it.

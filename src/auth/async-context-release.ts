@@ -2,9 +2,9 @@
 // storage is built on async_hooks (Node 20; Node 22 without AsyncContextFrame),
 // the first run() of any storage turns the hooks on for the whole process, for
 // good: every promise, socket and timer the proxy creates from then on pays to
-// carry the store along, though Better Auth has nothing to do with it. After
-// one sign-in that was ~30 µs of a ~180 µs proxied request (npm run bench:cpu,
-// Node 20), the largest single part of the gateway's overhead over a bare hop.
+// carry the store along, though Better Auth has nothing to do with it: the
+// largest single part of the gateway's overhead over a bare hop once anyone
+// has signed in (docs/performance.md, "Why the code is shaped this way").
 //
 // Node turns the hooks off again once no storage is enabled, and a disabled
 // storage enables itself on its next run(). So every call into Better Auth is

@@ -2,7 +2,7 @@
 // that Better Auth would otherwise derive from NODE_ENV made explicit, so the
 // gateway behaves the same in tests, development and production.
 // better-auth/minimal: the documented entry point when the database adapter is
-// supplied (Drizzle here); it leaves out Kysely, ~260 modules and ~6–9 MB of RSS.
+// supplied (Drizzle here); it leaves out Kysely and its memory (docs/performance.md).
 
 import { drizzleAdapter } from 'better-auth/adapters/drizzle'
 import { betterAuth } from 'better-auth/minimal'

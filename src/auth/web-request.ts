@@ -46,7 +46,7 @@ export function toAuthRequest(
 
 /**
  * Aborts when the client closes its connection before the reply is sent, so
- * work queued on its behalf (password-admission.ts) can be dropped.
+ * work queued on its behalf (password/admission.ts) can be dropped.
  */
 export function clientGoneSignal(reply: FastifyReply): AbortSignal {
   const controller = new AbortController()

@@ -35,7 +35,7 @@ function publicMessage(error: FastifyError, status: number): string {
  * and tools, which can act on it (request-kind.ts: Fetch Metadata, then
  * X-Requested-With, then Accept). The 401 of a protected path is always
  * JSON: on a page surface only non-navigations get it (navigations are sent
- * to sign in, see identity-gate.ts).
+ * to sign in, see proxy/identity-gate.ts).
  */
 function rendersPage(request: FastifyRequest, error: FastifyError): boolean {
   if (request.routeOptions.config?.surface !== 'page') return false

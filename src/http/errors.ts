@@ -1,5 +1,5 @@
 // Named errors for everything the gateway itself answers. The one error
-// handler in app.ts renders them; handlers never build error JSON by hand.
+// handler (error-handler.ts) renders them; handlers never build error JSON by hand.
 import createError from '@fastify/error'
 
 export const BadPath = createError('GW_BAD_PATH', 'Bad request path: %s', 400)

@@ -13,7 +13,7 @@ type ExpectingRequest = IncomingMessage & { [EXPECTS]?: true }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route sends 100 Continue itself once it accepts the body (src/proxy.ts). */
+    /** The route sends 100 Continue itself once it accepts the body (proxy/register.ts). */
     defersContinue?: boolean
   }
 }

@@ -22,7 +22,7 @@ export function serverOptions(limits: ServerLimits = DEFAULT_LIMITS): FastifyHtt
   return {
     // No bound on a whole request: a large upload on a slow link must be
     // able to finish. A body is timed by its silence instead
-    // (REQUEST_BODY_IDLE_TIMEOUT_MS, src/body-timeout.ts).
+    // (REQUEST_BODY_IDLE_TIMEOUT_MS, body-timeout.ts).
     requestTimeout: 0,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionTimeout: 0,

@@ -1,7 +1,7 @@
 // Node hands an upgrade request (a websocket handshake) over as a bare socket,
 // outside the HTTP pipeline. Each one is routed through Fastify like any other
 // request, so the same hooks, path policy and identity gate decide it; a proxy
-// route then tunnels it (websocket-tunnel.ts), and any other answer (401, 404,
+// route then tunnels it (proxy/websocket-tunnel.ts), and any other answer (401, 404,
 // a page) is written on the socket, which then closes. The pattern is
 // @fastify/http-proxy's own handleUpgrade.
 import { type IncomingMessage, ServerResponse } from 'node:http'

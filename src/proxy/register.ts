@@ -125,7 +125,7 @@ export async function registerProxy(
     upstream,
     prefix,
     rewritePrefix: prefix,
-    // Upgrades are routed by src/upgrade-routing.ts and tunnelled above.
+    // Upgrades are routed by http/upgrade-routing.ts and tunnelled above.
     websocket: false,
     config: { surface, defersContinue: true },
     preHandler,

@@ -39,7 +39,7 @@ const FORWARDING = new Set([
   'x-original-uri',
   'x-rewrite-url',
   'x-request-id',
-  // The gateway's own internal header to Better Auth (src/auth.ts); a client
+  // The gateway's own internal header to Better Auth (auth/better-auth.ts); a client
   // copy must not reach a backend that might also read it.
   'x-gateway-client-ip',
 ])

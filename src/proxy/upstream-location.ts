@@ -1,5 +1,5 @@
 // A backend builds absolute redirects from the Host it received, which is its
-// own address (the gateway sends the upstream's Host, see README "Host").
+// own address (the gateway sends the upstream's Host, see docs/architecture.md, "Host and Location").
 // Followed as is, such a Location sends the browser past the gateway to an
 // internal address. Like nginx's `proxy_redirect default`, an absolute URL on
 // the upstream's own host and port is moved onto PUBLIC_URL; relative URLs and

@@ -1,6 +1,6 @@
 // Cache misses that arrive together share one query. Under load the misses
 // for many distinct sessions land in the same turn of the event loop; asking
-// for them with one query (session-rows.ts, joined to the user) costs one
+// for them with one query (rows.ts, joined to the user) costs one
 // round trip instead of one per request, which is what lets many distinct
 // sessions run near proxy speed.
 

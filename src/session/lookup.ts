@@ -33,7 +33,7 @@ export type LookupSession = (cookieHeader: string | undefined) => Promise<Sessio
  * The same answer, synchronously when it needs no I/O (no cookie, a cache
  * hit, a remembered or forged cookie). The proxy's hot path uses it to skip
  * two promises per request, which cost more than their allocation while a
- * Better Auth call keeps async_hooks on (see async-context-release.ts).
+ * Better Auth call keeps async_hooks on (see auth/async-context-release.ts).
  */
 export type ResolveSession = (cookieHeader: string | undefined) => SessionResult | Promise<SessionResult>
 

@@ -2,8 +2,7 @@
 // tokens, joined to their users, as a prepared statement. Better Auth's own
 // internalAdapter.findSessions answers the same question, but it rebuilds the
 // query through its adapter and Drizzle's relational builder on every call,
-// which a CPU profile of the 10,000-session benchmark put at ~13% of the
-// gateway's time. The gateway owns this schema (db/schema.ts) and configures
+// a large share of a cache miss's CPU (docs/performance.md). The gateway owns this schema (db/schema.ts) and configures
 // no secondary storage, so the table is the whole truth, as it is for
 // Better Auth.
 import { eq, sql } from 'drizzle-orm'

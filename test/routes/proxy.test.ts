@@ -96,7 +96,7 @@ t.test('AUTH_REQUIRED_PATHS: 401 for the API, sign-in redirect for pages', async
 
   t.equal((await app.inject({ url: '/api/privateer' })).statusCode, 200, 'slash-boundary match only')
   // Spellings a backend could decode into the protected path (found by the
-  // table tests in test/src/path-policy.test.ts): same policy, or 400.
+  // table tests in test/proxy/path-policy.test.ts): same policy, or 400.
   for (const [url, status] of [
     ['/api/PRIVATE/report', 401],
     ['/api/%70rivate/report', 401],

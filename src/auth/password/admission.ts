@@ -1,11 +1,10 @@
 // Admission control for the endpoints that hash a password (sign-in, sign-up,
 // change-password, …). The hashing itself runs one at a time off the event
-// loop (password-hashing.ts), but each of these requests also costs the event
-// loop ~6 ms of Better Auth work around its hash (measured: main-thread CPU per
-// sign-in, with hashing made free). Eight sign-ins that arrive together used to
-// enter Better Auth together and spend that at once, and every proxied request
-// waited behind them: the proxied p99 doubled or tripled at the start of a
-// sign-in storm. Only as many enter as the hasher can use (its concurrency + 1,
+// loop (hashing.ts), but each of these requests also costs the event loop
+// milliseconds of Better Auth work around its hash. Sign-ins that arrive
+// together used to enter Better Auth together and spend that at once, and
+// every proxied request waited behind them (docs/performance.md has the
+// measurements). Only as many enter as the hasher can use (its concurrency + 1,
 // so the next one's database work overlaps the current hash); the rest wait
 // their turn, which costs them nothing they were not already waiting for.
 //

@@ -1,8 +1,8 @@
 // scrypt on a few dedicated worker threads that run at a lower CPU priority
 // than the event loop. node:crypto's async scrypt already runs off the event
-// loop, on libuv's pool, but at the same priority: on a 2-core machine one
-// 100 ms, 32 MB hash takes a whole core from the proxy, and a sign-in storm
-// quadrupled the proxied p99. A thread with a higher nice value only gets
+// loop, on libuv's pool, but at the same priority: on a small machine one
+// hash takes a whole core from the proxy, and a sign-in storm multiplied the
+// proxied p99 (docs/performance.md). A thread with a higher nice value only gets
 // the CPU the proxy leaves over, so a storm slows sign-ins rather than every
 // proxied request. Workers start on demand and stop when idle, so a gateway
 // that nobody signs in to carries no extra isolate.
