@@ -1,0 +1,147 @@
+// The rooms' import rules (biome.jsonc, docs/architecture.md) are only worth
+// something if `npm run lint` fails when one is broken. Each row plants one
+// file in a scratch tree that carries the real biome.jsonc and runs Biome there.
+import { execFile } from 'node:child_process'
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { promisify } from 'node:util'
+import t from 'tap'
+
+const ROOT = new URL('..', import.meta.url).pathname
+const BIOME = join(ROOT, 'node_modules/.bin/biome')
+const run = promisify(execFile)
+
+interface Row {
+  name: string
+  file: string
+  source: string
+  /** The rule that must fail the lint, or null when the file must pass. */
+  rule: string | null
+}
+
+const rows: Row[] = [
+  {
+    name: 'proxy/ imports auth/',
+    file: 'src/proxy/x.ts',
+    source: "import { createAuth } from '../auth/better-auth.ts'\nexport const x = createAuth\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'http/ imports config/',
+    file: 'src/http/x.ts',
+    source: "import type { Config } from '../config/config.ts'\nexport type X = Config\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'http/ imports db/',
+    file: 'src/http/x.ts',
+    source: "import type { Db } from '../../db/client.ts'\nexport type X = Db\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'config/ imports auth/',
+    file: 'src/config/x.ts',
+    source: "import { AUTH_BASE_PATH } from '../auth/better-auth.ts'\nexport const x = AUTH_BASE_PATH\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'config/ imports the composition',
+    file: 'src/config/x.ts',
+    source: "import { buildApp } from '../app.ts'\nexport const x = buildApp\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'auth/ imports session/',
+    file: 'src/auth/x.ts',
+    source: "import { SessionCache } from '../session/cache.ts'\nexport const x = SessionCache\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'auth/ imports routes/',
+    file: 'src/auth/x.ts',
+    source: "import pages from '../../routes/pages/index.ts'\nexport const x = pages\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'auth/password/ imports the rest of auth/',
+    file: 'src/auth/password/x.ts',
+    source: "import { safeReturnTo } from '../redirects.ts'\nexport const x = safeReturnTo\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'session/ imports an auth/ internal',
+    file: 'src/session/x.ts',
+    source:
+      "import { AccountThrottle } from '../auth/account-throttle.ts'\nexport const x = AccountThrottle\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'session/ imports proxy/',
+    file: 'src/session/x.ts',
+    source:
+      "import { isAuthCookieName } from '../proxy/auth-cookies.ts'\nexport const x = isAuthCookieName\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'an unused variable',
+    file: 'src/proxy/x.ts',
+    source: 'export function f() {\n  const unused = 1\n  return 2\n}\n',
+    rule: 'noUnusedVariables',
+  },
+  {
+    name: 'an unused import',
+    file: 'src/proxy/x.ts',
+    source: "import { join } from 'node:path'\nexport const x = 1\n",
+    rule: 'noUnusedImports',
+  },
+  // The rows above must fail for the planted reason, not for any file at all:
+  {
+    name: 'allowed: session/ uses auth/better-auth.ts',
+    file: 'src/session/x.ts',
+    source: "import type { Auth } from '../auth/better-auth.ts'\nexport type X = Auth\n",
+    rule: null,
+  },
+  {
+    name: 'allowed: proxy/ uses session/',
+    file: 'src/proxy/x.ts',
+    source: "import { SessionCache } from '../session/cache.ts'\nexport const x = SessionCache\n",
+    rule: null,
+  },
+  {
+    name: 'allowed: auth/ uses auth/password/',
+    file: 'src/auth/x.ts',
+    source:
+      "import { PasswordAdmission } from './password/admission.ts'\nexport const x = PasswordAdmission\n",
+    rule: null,
+  },
+  {
+    name: 'allowed: routes/ use anything',
+    file: 'routes/x/index.ts',
+    source: "import { createAuth } from '../../src/auth/better-auth.ts'\nexport const x = createAuth\n",
+    rule: null,
+  },
+]
+
+for (const row of rows) {
+  t.test(row.name, async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'gw-lint-'))
+    t.teardown(() => rm(dir, { recursive: true, force: true }))
+    await copyFile(join(ROOT, 'biome.jsonc'), join(dir, 'biome.jsonc'))
+    await mkdir(dirname(join(dir, row.file)), { recursive: true })
+    await writeFile(join(dir, row.file), row.source)
+    const outcome = await run(BIOME, ['lint', '--error-on-warnings', '--max-diagnostics=50', row.file], {
+      cwd: dir,
+    }).then(
+      () => ({ failed: false, output: '' }),
+      (err: { stdout: string; stderr: string }) => ({ failed: true, output: `${err.stdout}${err.stderr}` }),
+    )
+    if (row.rule === null) {
+      t.notOk(outcome.failed, `lint passes${outcome.failed ? `:\n${outcome.output}` : ''}`)
+    } else {
+      t.ok(outcome.failed, 'lint fails')
+      t.match(outcome.output, `lint/`, 'with a lint diagnostic')
+      t.match(outcome.output, row.rule, `from ${row.rule}`)
+    }
+  })
+}
