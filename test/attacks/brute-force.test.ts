@@ -1,8 +1,9 @@
 // Password guessing against one account from many addresses. Better Auth
-// limits sign-ins per client IP (3 per 10 s); src/account-throttle.ts adds a
-// per-account limit (5 failures per 15 minutes) that src/guarded-auth.ts
-// applies to every door into Better Auth's sign-in. Every attempt here comes
-// from a fresh address, so only the per-account limit can stop it.
+// limits sign-ins per client IP (3 per 10 s); src/auth/account-throttle.ts adds
+// a per-account limit (5 failures per 15 minutes) that
+// src/auth/guards/account-throttle.ts applies to every door into Better Auth's
+// sign-in. Every attempt here comes from a fresh address, so only the
+// per-account limit can stop it.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t from 'tap'
 import {
@@ -90,7 +91,9 @@ t.test(`(b) email spellings share one budget [${ASVS_BRUTE}; Unicode UAX #15 NFK
     fullwidth: 'ｂｆ－ｂ－ｖｉｃｔｉｍ＠ｅｘａｍｐｌｅ．ｃｏｍ',
   }
   for (const [name, spelling] of Object.entries(spellings)) {
-    t.equal(canonicalEmail(spelling), victim.email, `${name} spelling canonicalises to the account's email`)
+    await t.test(`${name} spelling canonicalises`, async (t) => {
+      t.equal(canonicalEmail(spelling), victim.email, `${name} spelling canonicalises to the account's email`)
+    })
   }
 
   // Better Auth refuses the padded and fullwidth spellings as malformed (400)
@@ -114,12 +117,14 @@ t.test(`(b) email spellings share one budget [${ASVS_BRUTE}; Unicode UAX #15 NFK
   )
 
   for (const [name, spelling] of Object.entries({ ...spellings, canonical: victim.email })) {
-    const res = await jsonSignIn(app, spelling, victim.password)
-    t.equal(
-      res.statusCode,
-      429,
-      `${name} spelling ${JSON.stringify(spelling)} is locked with the right password`,
-    )
+    await t.test(`${name} spelling is locked`, async (t) => {
+      const res = await jsonSignIn(app, spelling, victim.password)
+      t.equal(
+        res.statusCode,
+        429,
+        `${name} spelling ${JSON.stringify(spelling)} is locked with the right password`,
+      )
+    })
   }
 })
 
@@ -298,10 +303,12 @@ t.test(`(g) other spellings of the sign-in request cannot get past a lock [${ASV
     },
   ]
   for (const row of rows) {
-    const res = await jsonSignIn(app, victim.email, victim.password, row)
     const label = `${row.name} [${row.source}]`
-    t.not(res.statusCode, 200, `${label}: the right password does not sign in (${res.statusCode})`)
-    t.notOk(res.headers['set-cookie'], `${label}: no session cookie`)
+    await t.test(label, async (t) => {
+      const res = await jsonSignIn(app, victim.email, victim.password, row)
+      t.not(res.statusCode, 200, `${label}: the right password does not sign in (${res.statusCode})`)
+      t.notOk(res.headers['set-cookie'], `${label}: no session cookie`)
+    })
   }
 
   // Guesses sent with the capitalised media type must count as well.

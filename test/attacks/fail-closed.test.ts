@@ -224,9 +224,11 @@ t.test('database cut on an https deployment: the __Secure- session cookie is ref
 
   const before = h.api.received.length + h.docs.received.length
   for (const url of ['/api/x', '/docs/x']) {
-    const refused = await h.app.inject({ url, headers: { cookie } })
-    t.equal(refused.statusCode, 503, `${url}: 503 [${FAIL_CLOSED}; ${AUTHELIA}]`)
-    t.ok(refused.headers['retry-after'], `${url}: with Retry-After`)
+    await t.test(`${url} [${FAIL_CLOSED}; ${AUTHELIA}]`, async (t) => {
+      const refused = await h.app.inject({ url, headers: { cookie } })
+      t.equal(refused.statusCode, 503, `${url}: 503 [${FAIL_CLOSED}; ${AUTHELIA}]`)
+      t.ok(refused.headers['retry-after'], `${url}: with Retry-After`)
+    })
   }
   t.equal(h.api.received.length + h.docs.received.length, before, 'never forwarded')
 })

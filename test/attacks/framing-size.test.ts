@@ -74,7 +74,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'Transfer-Encoding: identity, chunked (accepted by Node, refused by the gateway)',
-    source: 'gateway contract (src/framing.ts, GW_BAD_FRAMING); RFC 9112 §6.1',
+    source: 'gateway contract (src/http/framing.ts, GW_BAD_FRAMING); RFC 9112 §6.1',
     bytes: post('Transfer-Encoding: identity, chunked\r\n', CHUNKED_HELLO),
     expectStatus: 400,
     expectCode: 'GW_BAD_FRAMING',
@@ -149,13 +149,13 @@ const ROWS: Row[] = [
   },
   {
     name: 'a 20 KB header (over the 16 KiB head limit)',
-    source: 'RFC 6585 §5 (431); src/server-options.ts MAX_HEADER_BYTES',
+    source: 'RFC 6585 §5 (431); src/http/server-options.ts MAX_HEADER_BYTES',
     bytes: get('/api/echo', `X-Padding: ${'a'.repeat(20 * 1024)}\r\n`),
     expectStatus: 431,
   },
   {
     name: '200 headers of 100 bytes each',
-    source: 'RFC 6585 §5 (431); src/server-options.ts MAX_HEADER_BYTES',
+    source: 'RFC 6585 §5 (431); src/http/server-options.ts MAX_HEADER_BYTES',
     bytes: get(
       '/api/echo',
       Array.from(
@@ -226,7 +226,7 @@ t.test('a malformed body after the answer has gone out: no second response', asy
   // The gateway answers the head (a redirect) before the body arrives; when
   // the body then fails to parse, a 400 written now would be a second
   // response to one request, which a connection-reusing proxy in front would
-  // hand to the next client (response desync). src/client-error.ts.
+  // hand to the next client (response desync). src/http/client-error.ts.
   const { app, api, docs } = await buildHarness(t, { db, fastify: serverOptions(LIMITS), env: BODY_IDLE })
   const port = await listen(app)
   const before = api.received.length + docs.received.length

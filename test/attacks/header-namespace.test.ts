@@ -102,23 +102,28 @@ t.test('plain requests: only the gateway speaks in the identity namespace', asyn
     .user.id
 
   for (const row of rows) {
-    await app.inject({ url: '/api/who', headers: row.headers })
-    t.same(
-      ownedNames(api.last().rawHeaders),
-      [],
-      `${row.name} [${row.source}]: anonymous → no identity headers`,
-    )
+    await t.test(`${row.name} [${row.source}]`, async (t) => {
+      await app.inject({ url: '/api/who', headers: row.headers })
+      t.same(
+        ownedNames(api.last().rawHeaders),
+        [],
+        `${row.name} [${row.source}]: anonymous → no identity headers`,
+      )
 
-    const res = await app.inject({ url: '/api/who', headers: { ...row.headers, cookie: user.cookie } })
-    t.equal(res.statusCode, 200, `${row.name}: never a 5xx`)
-    const got = api.last()
-    t.same(
-      ownedNames(got.rawHeaders),
-      ['x-user-id', 'x-user-email', 'x-user-name'],
-      `${row.name}: only the injected three`,
-    )
-    t.equal(got.headers['x-user-id'], userId, `${row.name}: the real id, not the forged one`)
-    t.ok(got.headers['x-forwarded-for'] && got.headers['x-request-id'], `${row.name}: gateway headers intact`)
+      const res = await app.inject({ url: '/api/who', headers: { ...row.headers, cookie: user.cookie } })
+      t.equal(res.statusCode, 200, `${row.name}: never a 5xx`)
+      const got = api.last()
+      t.same(
+        ownedNames(got.rawHeaders),
+        ['x-user-id', 'x-user-email', 'x-user-name'],
+        `${row.name}: only the injected three`,
+      )
+      t.equal(got.headers['x-user-id'], userId, `${row.name}: the real id, not the forged one`)
+      t.ok(
+        got.headers['x-forwarded-for'] && got.headers['x-request-id'],
+        `${row.name}: gateway headers intact`,
+      )
+    })
   }
 })
 
@@ -144,21 +149,23 @@ t.test('raw wire: duplicates and spellings inject() would normalise', async (t) 
     },
   ]
   for (const row of wireRows) {
-    for (const cookie of ['', `Cookie: ${user.cookie}\r\n`]) {
-      const before = api.received.length
-      const res = await rawRequest(
-        port,
-        `GET /api/wire HTTP/1.1\r\nHost: x\r\n${cookie}${row.lines.join('\r\n')}\r\nConnection: close\r\n\r\n`,
-      )
-      t.equal(res.status, 200, `${row.name} [${row.source}]`)
-      t.equal(api.received.length, before + 1)
-      const expected = cookie ? ['x-user-id', 'x-user-email', 'x-user-name'] : []
-      t.same(
-        ownedNames(api.last().rawHeaders),
-        expected,
-        `${row.name}${cookie ? ' (signed in)' : ''}: no forged copy survives`,
-      )
-    }
+    await t.test(`${row.name} [${row.source}]`, async (t) => {
+      for (const cookie of ['', `Cookie: ${user.cookie}\r\n`]) {
+        const before = api.received.length
+        const res = await rawRequest(
+          port,
+          `GET /api/wire HTTP/1.1\r\nHost: x\r\n${cookie}${row.lines.join('\r\n')}\r\nConnection: close\r\n\r\n`,
+        )
+        t.equal(res.status, 200, `${row.name} [${row.source}]`)
+        t.equal(api.received.length, before + 1)
+        const expected = cookie ? ['x-user-id', 'x-user-email', 'x-user-name'] : []
+        t.same(
+          ownedNames(api.last().rawHeaders),
+          expected,
+          `${row.name}${cookie ? ' (signed in)' : ''}: no forged copy survives`,
+        )
+      }
+    })
   }
 })
 
@@ -183,11 +190,13 @@ t.test('hop-by-hop tricks are never a 500', async (t) => {
     },
   ]
   for (const row of hopRows) {
-    const res = await app.inject({ url: '/api/hop', headers: row.headers })
-    t.equal(res.statusCode, 200, `${row.name} [${row.source}]`)
-    for (const name of Object.keys(row.headers)) {
-      t.notOk(api.last().headers[name.toLowerCase()], `${row.name}: ${name} not forwarded`)
-    }
+    await t.test(`${row.name} [${row.source}]`, async (t) => {
+      const res = await app.inject({ url: '/api/hop', headers: row.headers })
+      t.equal(res.statusCode, 200, `${row.name} [${row.source}]`)
+      for (const name of Object.keys(row.headers)) {
+        t.notOk(api.last().headers[name.toLowerCase()], `${row.name}: ${name} not forwarded`)
+      }
+    })
   }
 })
 
@@ -212,20 +221,22 @@ t.test('websocket upgrades: the same stripping and injection', async (t) => {
     })
 
   for (const row of rows) {
-    const anonymous = await handshake(row.headers)
-    t.same(
-      Object.keys(anonymous).filter((n) => OWNED.test(n)),
-      [],
-      `${row.name} [${row.source}]: anonymous upgrade`,
-    )
-    const signedIn = await handshake({ ...row.headers, cookie: user.cookie })
-    t.same(
-      Object.keys(signedIn)
-        .filter((n) => OWNED.test(n))
-        .sort(),
-      ['x-user-email', 'x-user-id', 'x-user-name'],
-      `${row.name}: signed-in upgrade carries only the injected three`,
-    )
-    t.equal(signedIn['x-user-id'], userId)
+    await t.test(`${row.name} [${row.source}]`, async (t) => {
+      const anonymous = await handshake(row.headers)
+      t.same(
+        Object.keys(anonymous).filter((n) => OWNED.test(n)),
+        [],
+        `${row.name} [${row.source}]: anonymous upgrade`,
+      )
+      const signedIn = await handshake({ ...row.headers, cookie: user.cookie })
+      t.same(
+        Object.keys(signedIn)
+          .filter((n) => OWNED.test(n))
+          .sort(),
+        ['x-user-email', 'x-user-id', 'x-user-name'],
+        `${row.name}: signed-in upgrade carries only the injected three`,
+      )
+      t.equal(signedIn['x-user-id'], userId)
+    })
   }
 })

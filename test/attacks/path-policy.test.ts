@@ -229,15 +229,17 @@ t.test('every spelling gets the protected policy or a 400', async (t) => {
   // which would resolve %2e%2e before the gateway ever saw it.
   const port = await listen(app)
   for (const row of rows) {
-    const before = api.received.length
-    const res = await rawRequest(
-      port,
-      `GET ${row.url} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n`,
-    )
     const label = `${row.name} [${row.source}] ${row.url}`
-    t.equal(res.status, STATUS[row.expect], `${label} → ${STATUS[row.expect]}`)
-    const forwarded = api.received.length - before
-    t.equal(forwarded, row.expect === 'public' ? 1 : 0, `${label}: forwarded ${forwarded}`)
+    await t.test(label, async (t) => {
+      const before = api.received.length
+      const res = await rawRequest(
+        port,
+        `GET ${row.url} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n`,
+      )
+      t.equal(res.status, STATUS[row.expect], `${label} → ${STATUS[row.expect]}`)
+      const forwarded = api.received.length - before
+      t.equal(forwarded, row.expect === 'public' ? 1 : 0, `${label}: forwarded ${forwarded}`)
+    })
   }
 })
 
@@ -272,18 +274,20 @@ t.test('raw wire: spellings clients would normalise away', async (t) => {
     },
   ]
   for (const row of wireRows) {
-    const before = api.received.length + docs.received.length
-    const upgrade = row.upgrade
-      ? 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
-      : 'Connection: close\r\n'
-    const res = await rawRequest(
-      port,
-      `GET ${row.target} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n${upgrade}\r\n`,
-    )
-    t.ok(
-      res.status === 400 || res.status === 401 || res.status === 404,
-      `${row.name} [${row.source}] → ${res.status}`,
-    )
-    t.equal(api.received.length + docs.received.length, before, `${row.name}: nothing reached an upstream`)
+    await t.test(`${row.name} [${row.source}]`, async (t) => {
+      const before = api.received.length + docs.received.length
+      const upgrade = row.upgrade
+        ? 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+        : 'Connection: close\r\n'
+      const res = await rawRequest(
+        port,
+        `GET ${row.target} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n${upgrade}\r\n`,
+      )
+      t.ok(
+        res.status === 400 || res.status === 401 || res.status === 404,
+        `${row.name} [${row.source}] → ${res.status}`,
+      )
+      t.equal(api.received.length + docs.received.length, before, `${row.name}: nothing reached an upstream`)
+    })
   }
 })

@@ -1,7 +1,8 @@
 // Open-redirect attacks on every place the gateway sends a browser after
 // sign-in: safeReturnTo itself, the HTML sign-in form's returnTo, and Better
-// Auth's callbackURL (rewritten by src/guarded-auth.ts). Each row is a payload
-// from a published advisory or test corpus, named with its source.
+// Auth's callbackURL (rewritten by src/auth/guards/redirect-targets.ts). Each
+// row is a payload from a published advisory or test corpus, named with its
+// source.
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { safeReturnTo } from '../../src/auth/redirects.ts'
@@ -76,12 +77,14 @@ t.test('(a) oauth2-proxy open-redirect corpus: every payload stays on the gatewa
   const rows = corpusRows()
   t.ok(rows.length > 1000, `${rows.length} payload variants`)
   for (const row of rows) {
-    const result = safeReturnTo(row.input)
-    t.same(
-      redirectProblems(result),
-      [],
-      `${row.name} ${JSON.stringify(row.input).slice(0, 80)} → ${JSON.stringify(result).slice(0, 60)} [${row.source}]`,
-    )
+    await t.test(`${row.name} [${row.source}]`, async (t) => {
+      const result = safeReturnTo(row.input)
+      t.same(
+        redirectProblems(result),
+        [],
+        `${row.name} ${JSON.stringify(row.input).slice(0, 80)} → ${JSON.stringify(result).slice(0, 60)} [${row.source}]`,
+      )
+    })
   }
 })
 
@@ -117,10 +120,12 @@ t.test('(b) named advisory payloads all become exactly "/"', async (t) => {
     { name: 'data: URL', source: ASVS_REDIRECT, input: 'data:text/html,x' },
   ]
   for (const row of rows) {
-    const result = safeReturnTo(row.input)
     const label = `${row.name}: ${JSON.stringify(row.input)} [${row.source}]`
-    t.equal(result, row.expected ?? '/', label)
-    t.same(redirectProblems(result), [], `${label}: stays on the gateway`)
+    await t.test(label, async (t) => {
+      const result = safeReturnTo(row.input)
+      t.equal(result, row.expected ?? '/', label)
+      t.same(redirectProblems(result), [], `${label}: stays on the gateway`)
+    })
   }
 })
 
@@ -146,20 +151,22 @@ t.test('(c) sign-in form: the 303 Location never leaves the gateway', async (t) 
     { name: 'fullwidth slashes (corpus line)', source: CORPUS_SOURCE, input: '／／google.com' },
   ]
   for (const row of rows) {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/auth/sign-in',
-      headers: { origin: ORIGIN, 'content-type': FORM },
-      remoteAddress: nextIp(),
-      payload: new URLSearchParams({
-        email: user.email,
-        password: user.password,
-        returnTo: row.input,
-      }).toString(),
-    })
     const label = `${row.name}: ${JSON.stringify(row.input)} [${row.source}]`
-    t.equal(res.statusCode, 303, `${label}: signed in and redirected`)
-    t.same(redirectProblems(res.headers.location, ORIGIN), [], `${label}: Location ${res.headers.location}`)
+    await t.test(label, async (t) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/auth/sign-in',
+        headers: { origin: ORIGIN, 'content-type': FORM },
+        remoteAddress: nextIp(),
+        payload: new URLSearchParams({
+          email: user.email,
+          password: user.password,
+          returnTo: row.input,
+        }).toString(),
+      })
+      t.equal(res.statusCode, 303, `${label}: signed in and redirected`)
+      t.same(redirectProblems(res.headers.location, ORIGIN), [], `${label}: Location ${res.headers.location}`)
+    })
   }
 
   const safe = await app.inject({
@@ -202,10 +209,12 @@ t.test('(d) Better Auth callbackURL is rewritten to "/" by the gateway', async (
     { name: 'encoded dot segment before a double slash', source: DOT_SEGMENTS, input: '/%2e//evil.example' },
   ]
   for (const row of rows) {
-    const res = await signInWith(row.input)
     const label = `${row.name}: ${JSON.stringify(row.input)} [${row.source}]`
-    t.equal(res.statusCode, 200, `${label}: sign-in succeeds`)
-    t.equal(res.json().url, '/', `${label}: url rewritten to "/"`)
+    await t.test(label, async (t) => {
+      const res = await signInWith(row.input)
+      t.equal(res.statusCode, 200, `${label}: sign-in succeeds`)
+      t.equal(res.json().url, '/', `${label}: url rewritten to "/"`)
+    })
   }
 
   const safe = await signInWith('/docs/next?x=1')
@@ -213,18 +222,20 @@ t.test('(d) Better Auth callbackURL is rewritten to "/" by the gateway', async (
   t.equal(safe.json().url, '/docs/next?x=1', 'a same-origin callbackURL comes back unchanged')
 
   // The same attack with the media type spelled in capitals, which Fastify and
-  // Better Auth both accept as JSON. The guard only inspects bodies whose
-  // Content-Type contains the lower-case "application/json".
-  // (Absolute and protocol-relative values are then refused by Better Auth's
-  // own origin check with a 403; dot-segment values reach the client as is.)
+  // Better Auth both accept as JSON, so the guard must read such a body too
+  // (src/auth/guards/call.ts tries every body as JSON). A guard that skipped
+  // it would see Better Auth refuse absolute and protocol-relative values with
+  // its own origin check (403), but dot-segment values reach the client as is.
   for (const row of [
     { name: 'dot segment before a double slash', source: DOT_SEGMENTS, input: '/.//evil.example' },
     { name: 'encoded dot segment before a double slash', source: DOT_SEGMENTS, input: '/%2e//evil.example' },
   ] satisfies Row[]) {
-    const res = await signInWith(row.input, 'Application/JSON')
     const label = `Content-Type: Application/JSON, ${row.name}: ${JSON.stringify(row.input)} [${row.source}]`
-    t.equal(res.statusCode, 200, `${label}: sign-in succeeds as with application/json`)
-    t.equal(res.json()?.url, '/', `${label}: url rewritten to "/" as with application/json`)
+    await t.test(label, async (t) => {
+      const res = await signInWith(row.input, 'Application/JSON')
+      t.equal(res.statusCode, 200, `${label}: sign-in succeeds as with application/json`)
+      t.equal(res.json()?.url, '/', `${label}: url rewritten to "/" as with application/json`)
+    })
   }
 
   const query = await app.inject({ url: '/api/auth/get-session?callbackURL=https://evil.example' })

@@ -243,18 +243,20 @@ t.test(`(e) identity headers reflected by the upstream never reach the client [$
     ['signed in', { cookie: user.cookie }],
     ['anonymous', {}],
   ] as const) {
-    const res = await app.inject({ url: '/api/__echo-identity', headers })
-    t.equal(res.statusCode, 200, `${who}: proxied`)
-    if (who === 'signed in')
-      t.ok(api.last().headers['x-user-id'], `${who}: the upstream did receive an identity`)
-    for (const name of ['x-user-id', 'x-auth-request-user', 'remote-user']) {
-      t.notOk(name in res.headers, `${who}: ${name} (reflected by the upstream) is not sent to the client`)
-    }
-    t.equal(
-      res.headers['content-security-policy'],
-      "default-src 'self' upstream-own",
-      `${who}: the upstream's own CSP passes through unchanged`,
-    )
+    await t.test(who, async (t) => {
+      const res = await app.inject({ url: '/api/__echo-identity', headers })
+      t.equal(res.statusCode, 200, `${who}: proxied`)
+      if (who === 'signed in')
+        t.ok(api.last().headers['x-user-id'], `${who}: the upstream did receive an identity`)
+      for (const name of ['x-user-id', 'x-auth-request-user', 'remote-user']) {
+        t.notOk(name in res.headers, `${who}: ${name} (reflected by the upstream) is not sent to the client`)
+      }
+      t.equal(
+        res.headers['content-security-policy'],
+        "default-src 'self' upstream-own",
+        `${who}: the upstream's own CSP passes through unchanged`,
+      )
+    })
   }
 })
 

@@ -1,8 +1,9 @@
 // A burst of password requests. Each one costs ~100 ms of scrypt and several
-// ms of the event loop's time; src/password-admission.ts lets only a few into
-// Better Auth at once, caps how many places one address may hold, and refuses
-// (503) rather than queueing without limit. Refusals are cheap, clear, and
-// change nothing: no session, no failed-attempt count.
+// ms of the event loop's time; src/auth/password/admission.ts (applied by
+// src/auth/guards/password-admission.ts) lets only a few into Better Auth at
+// once, caps how many places one address may hold, and refuses (503) rather
+// than queueing without limit. Refusals are cheap, clear, and change nothing:
+// no session, no failed-attempt count.
 import { connect } from 'node:net'
 import { count } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'

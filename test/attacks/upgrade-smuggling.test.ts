@@ -51,12 +51,14 @@ t.test('malformed websocket handshakes are refused at the gateway', async (t) =>
     },
   ]
   for (const row of rows) {
-    const before = api.received.length
-    const { text, closed } = await exchange(port, row.bytes)
-    t.match(text, new RegExp(`^HTTP/1\\.1 ${row.status} `), `${row.name} [${row.source}]: ${row.status}`)
-    if (row.head) t.match(text, row.head, `${row.name}: says which version`)
-    t.ok(closed, `${row.name}: connection closed`)
-    t.equal(api.received.length, before, `${row.name}: nothing reached the upstream`)
+    await t.test(`${row.name} [${row.source}]`, async (t) => {
+      const before = api.received.length
+      const { text, closed } = await exchange(port, row.bytes)
+      t.match(text, new RegExp(`^HTTP/1\\.1 ${row.status} `), `${row.name} [${row.source}]: ${row.status}`)
+      if (row.head) t.match(text, row.head, `${row.name}: says which version`)
+      t.ok(closed, `${row.name}: connection closed`)
+      t.equal(api.received.length, before, `${row.name}: nothing reached the upstream`)
+    })
   }
 })
 
@@ -131,11 +133,13 @@ t.test('an Upgrade request with a body: 400, as ambiguous framing (found in revi
     ],
   ]
   for (const [name, bytes] of rows) {
-    const before = api.received.length
-    const { text, closed } = await exchange(port, bytes)
-    t.match(text, /^HTTP\/1\.1 400 [\s\S]*GW_BAD_FRAMING/, `${name}: 400`)
-    t.ok(closed, `${name}: connection closed`)
-    t.equal(api.received.length, before, `${name}: nothing reached the upstream`)
+    await t.test(name, async (t) => {
+      const before = api.received.length
+      const { text, closed } = await exchange(port, bytes)
+      t.match(text, /^HTTP\/1\.1 400 [\s\S]*GW_BAD_FRAMING/, `${name}: 400`)
+      t.ok(closed, `${name}: connection closed`)
+      t.equal(api.received.length, before, `${name}: nothing reached the upstream`)
+    })
   }
   t.notOk(
     api.received.some((r) => r.url === '/api/smuggled'),
