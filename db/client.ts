@@ -59,9 +59,9 @@ async function openPglite(dataDir: string): Promise<Database> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const path = join(dataDir, 'pglite')
   // PGlite zero-fills Postgres's shared memory inside its WASM heap, so all
-  // of shared_buffers is resident from start-up: the default 128 MB was a
-  // third of the gateway's RSS. The gateway's tables are small and the OS
-  // page cache sits under PGlite's files, so 16 MB is plenty.
+  // of shared_buffers is resident from start-up: the default was a large
+  // share of the gateway's RSS (docs/operations.md). The gateway's tables are
+  // small and the OS page cache sits under PGlite's files.
   const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`]
   await initialisePgliteDirectory(path, startParams)
   const client = await PGlite.create(path, { startParams })

@@ -1,7 +1,7 @@
 // Creates a new PGlite data directory (initdb) in a worker thread that exits
-// afterwards. initdb grows PGlite's WASM memory to ~650 MB, and WASM memory
-// never shrinks: done in the gateway's own instance, a fresh install sat at
-// ~700 MB RSS until its first restart, against ~225 MB for every start after.
+// afterwards. initdb grows PGlite's WASM memory, and WASM memory never
+// shrinks: done in the gateway's own instance, a fresh install would carry
+// initdb's peak until its first restart (docs/operations.md has the sizes).
 // The worker's memory goes back to the system when it exits.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'

@@ -95,7 +95,50 @@ const rows: Row[] = [
     source: "import { join } from 'node:path'\nexport const x = 1\n",
     rule: 'noUnusedImports',
   },
+  {
+    name: 'auth/password/ imports a guard',
+    file: 'src/auth/password/x.ts',
+    source: "import type { Guard } from '../guards/call.ts'\nexport type X = Guard\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'auth/password/ imports auth/ spelled ./../',
+    file: 'src/auth/password/x.ts',
+    source: "import { safeReturnTo } from './../redirects.ts'\nexport const x = safeReturnTo\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'auth/password/ imports auth/ spelled ../../auth/',
+    file: 'src/auth/password/x.ts',
+    source: "import { AUTH_BASE_PATH } from '../../auth/better-auth.ts'\nexport const x = AUTH_BASE_PATH\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'proxy/ imports db/',
+    file: 'src/proxy/x.ts',
+    source: "import type { Db } from '../../db/client.ts'\nexport type X = Db\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'db/ imports session/',
+    file: 'db/x.ts',
+    source: "import { SessionCache } from '../src/session/cache.ts'\nexport const x = SessionCache\n",
+    rule: 'noRestrictedImports',
+  },
   // The rows above must fail for the planted reason, not for any file at all:
+  {
+    name: 'allowed: auth/password/ uses itself, http/ and config/',
+    file: 'src/auth/password/x.ts',
+    source:
+      "import type { Config } from '../../config/config.ts'\nimport { AuthBusy } from '../../http/errors.ts'\nimport { PasswordAdmission } from '../password/admission.ts'\nimport { createPasswordHasher } from './hashing.ts'\n\nexport const x = [AuthBusy, createPasswordHasher, PasswordAdmission]\nexport type X = Config\n",
+    rule: null,
+  },
+  {
+    name: 'allowed: db/ uses config/',
+    file: 'db/x.ts',
+    source: "import type { Config } from '../src/config/config.ts'\nexport type X = Config\n",
+    rule: null,
+  },
   {
     name: 'allowed: session/ uses auth/better-auth.ts',
     file: 'src/session/x.ts',

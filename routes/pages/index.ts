@@ -9,7 +9,7 @@ import { safeReturnTo } from '../../src/auth/redirects.ts'
 import { clientGoneSignal, toAuthRequest } from '../../src/auth/web-request.ts'
 import type { Config } from '../../src/config/config.ts'
 import { CrossOriginForm, SessionStoreUnavailable } from '../../src/http/errors.ts'
-import { PAGE_CSP } from '../../src/http/html.ts'
+import { PAGE_CSP, STYLESHEET_PATH } from '../../src/http/html.ts'
 import { isAuthCookieName } from '../../src/proxy/auth-cookies.ts'
 import type { Identity } from '../../src/session/identity-headers.ts'
 import { accountView, type FormState, STYLESHEET, signInView, signUpView } from './views.ts'
@@ -74,7 +74,7 @@ export default async function pageRoutes(app: FastifyInstance, { config }: { con
     return lookup.state === 'signed-in' ? lookup.identity : null
   }
 
-  app.get('/auth/assets/gateway.css', async (_request, reply) =>
+  app.get(STYLESHEET_PATH, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
   )
 
@@ -136,7 +136,8 @@ export default async function pageRoutes(app: FastifyInstance, { config }: { con
 }
 
 /**
- * Better Auth clears the cookies of the configuration it runs with. A browser
+ * After Better Auth has cleared the cookies of the configuration it runs with
+ * (it does so even for a missing or forged session cookie). A browser
  * may hold others of the family (the __Secure- twin from an https deployment,
  * a plugin's cookie, leftovers of an expired session): sign-out clears those
  * too, once each, so nothing of the gateway's stays behind.
@@ -144,6 +145,9 @@ export default async function pageRoutes(app: FastifyInstance, { config }: { con
 function clearLeftoverAuthCookies(request: FastifyRequest, reply: FastifyReply): void {
   const sent = reply.getHeader('set-cookie')
   const cleared = new Set((Array.isArray(sent) ? sent : sent === undefined ? [] : [String(sent)]).map(nameOf))
+  // Better Auth cleared nothing: it refused (a rate limit, say), and the
+  // session it did not end must not look ended in the browser.
+  if (cleared.size === 0) return
   for (const name of Object.keys(request.cookies)) {
     if (!isAuthCookieName(name) || cleared.has(name)) continue
     // Browsers accept a prefixed cookie, even one that deletes, only with Secure.

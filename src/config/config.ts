@@ -29,7 +29,6 @@ export interface Config {
   secureCookies: boolean
   /** Undefined until start-up resolves it (see secret.ts); buildApp requires it. */
   secret: string | undefined
-  production: boolean
   dataDir: string
   database: { driver: DatabaseDriver; url: string | undefined; neonWsProxy: string | undefined }
   apiUpstream: string
@@ -186,7 +185,6 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     publicUrl,
     secureCookies: publicUrl.startsWith('https:'),
     secret,
-    production,
     dataDir,
     database,
     apiUpstream,

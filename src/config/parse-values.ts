@@ -32,7 +32,7 @@ export function parsePort(raw: string, name: string, problems: string[]): number
   return parseInteger(raw, name, 0, 65535, problems)
 }
 
-export function parseHttpUrl(raw: string, name: string, problems: string[]): URL | undefined {
+function parseHttpUrl(raw: string, name: string, problems: string[]): URL | undefined {
   let url: URL
   try {
     url = new URL(raw)

@@ -17,6 +17,9 @@ export function escapeHtml(value: unknown): string {
 export const PAGE_CSP =
   "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+/** Where the pages' one stylesheet is served (routes/pages). */
+export const STYLESHEET_PATH = '/auth/assets/gateway.css'
+
 export function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -25,7 +28,7 @@ export function layout(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
 <title>${escapeHtml(title)}</title>
-<link rel="stylesheet" href="/auth/assets/gateway.css">
+<link rel="stylesheet" href="${STYLESHEET_PATH}">
 </head>
 <body>
 <main>

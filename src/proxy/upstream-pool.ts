@@ -1,7 +1,7 @@
 // The upstream connection pool, with one way out of it: a retry goes on a
 // connection of its own. When an upstream closes idle connections, several
 // pooled ones go stale at once, and a retry handed back to the pool would
-// often meet the next stale one (seen: 1 in 4 retries failed that way).
+// often meet the next stale one (docs/architecture.md, "Proxy fidelity").
 import { Client, Dispatcher, Pool } from 'undici'
 
 const FRESH = Symbol('fresh upstream connection')

@@ -117,14 +117,14 @@ export class SessionCache<T> {
     const generation = this.#generation
     const flight: InFlight<T> = { promise: Promise.resolve({ kind: 'none' }) }
     flight.promise = lookup().then(
-      (outcome) => {
+      (load) => {
         // Only the flight still registered for this key may write, and only
         // if no eviction happened while it ran.
         if (this.#inFlight.get(key) === flight) {
           this.#inFlight.delete(key)
-          if (generation === this.#generation && this.enabled) this.#store(key, outcome)
+          if (generation === this.#generation && this.enabled) this.#store(key, load)
         }
-        return outcome
+        return load
       },
       (error: unknown) => {
         if (this.#inFlight.get(key) === flight) this.#inFlight.delete(key)
@@ -162,19 +162,19 @@ export class SessionCache<T> {
     this.#inFlight.clear()
   }
 
-  #store(key: string, outcome: CacheLoad<T>): void {
+  #store(key: string, load: CacheLoad<T>): void {
     const now = this.#now()
     this.#sweep(now)
-    if (outcome.kind === 'none') {
+    if (load.kind === 'none') {
       if (this.#negative.size >= this.#options.maxNegativeEntries)
         this.#negative.delete(firstKey(this.#negative))
       this.#negative.set(key, now + this.#options.negativeTtlMs)
       return
     }
     // Never outlive the session itself.
-    const expiresAt = Math.min(now + this.#options.ttlMs, outcome.sessionExpiresAt)
+    const expiresAt = Math.min(now + this.#options.ttlMs, load.sessionExpiresAt)
     if (expiresAt <= now) return
-    const size = this.#options.sizeOf?.(outcome.value) ?? 0
+    const size = this.#options.sizeOf?.(load.value) ?? 0
     const maxSize = this.#options.maxSize ?? Number.POSITIVE_INFINITY
     // An entry larger than the whole budget is served but never cached.
     if (size > maxSize) return
@@ -183,18 +183,18 @@ export class SessionCache<T> {
       this.#remove(firstKey(this.#entries))
     }
     this.#entries.set(key, {
-      value: outcome.value,
+      value: load.value,
       size,
-      token: outcome.token,
-      userId: outcome.userId,
+      token: load.token,
+      userId: load.userId,
       expiresAt,
     })
     this.#size += size
-    this.#keyByToken.set(outcome.token, key)
-    let keys = this.#keysByUser.get(outcome.userId)
+    this.#keyByToken.set(load.token, key)
+    let keys = this.#keysByUser.get(load.userId)
     if (keys === undefined) {
       keys = new Set()
-      this.#keysByUser.set(outcome.userId, keys)
+      this.#keysByUser.set(load.userId, keys)
     }
     keys.add(key)
   }

@@ -96,7 +96,7 @@ export function createSessionLookup(options: SessionLookupOptions): {
       const data = result.response
       if (data === null) return { kind: 'none' }
       const { session, user } = data
-      return sessionOutcome({
+      return sessionLoad({
         token: session.token,
         userId: user.id,
         email: user.email,
@@ -112,30 +112,30 @@ export function createSessionLookup(options: SessionLookupOptions): {
       if (row !== undefined) {
         const expiresAt = row.expiresAt.getTime()
         const at = now()
-        if (expiresAt > at && expiresAt - refreshDueBefore > at) return sessionOutcome(row)
+        if (expiresAt > at && expiresAt - refreshDueBefore > at) return sessionLoad(row)
       }
       return askBetterAuth()
     }
 
-    let outcome: CacheLoad<SignedInResult>
+    let load: CacheLoad<SignedInResult>
     try {
       // A cookie header naming the session twice is left to Better Auth,
       // uncached: the key must be exactly the value Better Auth validates.
-      outcome = key === AMBIGUOUS ? await askBetterAuth() : await cache.resolve(key, validate)
+      load = key === AMBIGUOUS ? await askBetterAuth() : await cache.resolve(key, validate)
     } catch (error) {
       // Better Auth throws UNAUTHORIZED for a session that vanished mid-refresh;
       // anything else (a database error) is a failure to validate.
       if (isUnauthorized(error)) return { state: 'anonymous', setCookie }
       return { state: 'unavailable', error }
     }
-    if (outcome.kind === 'none') return setCookie.length === 0 ? ANONYMOUS : { state: 'anonymous', setCookie }
-    return setCookie.length === 0 ? outcome.value : { ...outcome.value, setCookie }
+    if (load.kind === 'none') return setCookie.length === 0 ? ANONYMOUS : { state: 'anonymous', setCookie }
+    return setCookie.length === 0 ? load.value : { ...load.value, setCookie }
   }
 
   return { resolveSession, lookupSession: async (cookieHeader) => resolveSession(cookieHeader) }
 }
 
-function sessionOutcome(row: SessionRow): CacheLoad<SignedInResult> {
+function sessionLoad(row: SessionRow): CacheLoad<SignedInResult> {
   const identity = { userId: row.userId, email: row.email, name: row.name }
   return {
     kind: 'session',

@@ -26,7 +26,6 @@ t.test('defaults: an empty environment is a working local gateway', async (t) =>
     publicUrl: 'http://localhost:3001',
     secureCookies: false,
     secret: undefined,
-    production: false,
     dataDir: '/srv/gateway/.data',
     database: { driver: 'pglite', url: undefined, neonWsProxy: undefined },
     apiUpstream: 'http://127.0.0.1:8000',
@@ -344,9 +343,13 @@ t.test('single refusals, each with its exact message', async (t) => {
 
 t.test('values on the accepting side of each refusal', async (t) => {
   const production = parseConfig({ NODE_ENV: 'production', BETTER_AUTH_SECRET: SECRET_32 }, CWD)
-  t.equal(production.production, true)
+  t.equal(production.publicUrl, 'http://localhost:3001', 'NODE_ENV=production parses with a secret')
   t.equal(production.secret, SECRET_32, 'a 32-character secret is accepted')
-  t.equal(parseConfig({ NODE_ENV: 'development' }, CWD).production, false)
+  t.equal(
+    parseConfig({ NODE_ENV: 'development' }, CWD).secret,
+    undefined,
+    'outside production the secret may come later',
+  )
   t.equal(parseConfig({ PORT: '0' }, CWD).port, 0)
   t.equal(parseConfig({ PORT: '65535' }, CWD).port, 65535)
   t.equal(parseConfig({ METRICS_PORT: '9464' }, CWD).metricsPort, 9464)

@@ -187,6 +187,35 @@ t.test('sign-out clears every gateway cookie the browser holds, each once, and n
   t.equal(after.statusCode, 303, 'the session itself is gone')
 })
 
+t.test('a sign-out Better Auth refuses clears nothing: the session stays and looks it', async (t) => {
+  const { app } = await buildHarness(t, { db })
+  const user = await signUp(app)
+  const ip = nextIp()
+  // Better Auth's general limit (100 a minute per address), spent on sign-outs without a session.
+  let limited = false
+  for (let i = 0; i < 150 && !limited; i++) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-out',
+      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      remoteAddress: ip,
+      payload: '{}',
+    })
+    limited = res.statusCode === 429
+  }
+  t.ok(limited, 'the address is rate-limited')
+  const out = await app.inject({
+    method: 'POST',
+    url: '/auth/sign-out',
+    headers: { cookie: `${user.cookie}; better-auth.two_factor=z`, origin: ORIGIN, 'content-type': FORM },
+    remoteAddress: ip,
+    payload: '',
+  })
+  t.equal(out.headers['set-cookie'], undefined, 'no cookie cleared')
+  const after = await app.inject({ url: '/auth/account', headers: { cookie: user.cookie } })
+  t.equal(after.statusCode, 200, 'still signed in')
+})
+
 t.test('the root sends browsers to the docs', async (t) => {
   const { app } = await buildHarness(t, { db })
   const res = await app.inject({ url: '/' })
