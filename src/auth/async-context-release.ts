@@ -1,17 +1,8 @@
-// Better Auth keeps its per-request context in AsyncLocalStorage. Where that
-// storage is built on async_hooks (Node 20; Node 22 without AsyncContextFrame),
-// the first run() of any storage turns the hooks on for the whole process, for
-// good: every promise, socket and timer the proxy creates from then on pays to
-// carry the store along, though Better Auth has nothing to do with it: the
-// largest single part of the gateway's overhead over a bare hop once anyone
-// has signed in (docs/performance.md, "Why the code is shaped this way").
-//
-// Node turns the hooks off again once no storage is enabled, and a disabled
-// storage enables itself on its next run(). So every call into Better Auth is
-// counted, and when the last one in flight settles, its storages are
-// disabled. Nothing of Better Auth's outlives its call: it awaits its
-// background work and database hooks unless advanced.backgroundTasks is set,
-// which this gateway does not do.
+// Better Auth keeps its per-request context in AsyncLocalStorage; on Node 20
+// (and 22 without AsyncContextFrame) its first run() turns async_hooks on for
+// the whole process, and every proxied request pays for it. Node turns them
+// off again once no storage is enabled, so calls into Better Auth are counted
+// and its storages disabled when the last settles (docs/operations.md).
 import { AsyncLocalStorage } from 'node:async_hooks'
 
 /** True where AsyncLocalStorage rides on async_hooks; AsyncContextFrame has no _enable. */

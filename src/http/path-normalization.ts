@@ -1,14 +1,8 @@
-// A request path in the form policy is judged on. The danger in any path policy is a spelling
-// that the gateway reads as public while the backend decodes or normalises it
-// into a protected path (oauth2-proxy GHSA-pxq7-h93f-9jrg, GHSA-7rh7-c77v-6434;
-// reply-from GHSA-2q7r-29rg-6m5h). So policy is evaluated on the most-decoded,
-// most-normalised form a backend could plausibly see, and spellings whose
-// meaning depends on who normalises them (dot segments, encoded "?" and "#",
-// control characters, over-encoding) are refused outright. What remains —
-// case, repeated slashes, "\", ";params", encoded letters — can only make
-// the policy stricter than the backend, never looser. The request itself is
-// forwarded unchanged, so the router, the policy and the upstream all see
-// the same path.
+// The form a request path is judged in by the path policy: the most-decoded,
+// most-normalised spelling a backend could plausibly see, so no spelling reads
+// as public here and protected there. Spellings whose meaning depends on who
+// normalises them are refused outright (SECURITY.md, class 2; oauth2-proxy
+// GHSA-pxq7-h93f-9jrg, GHSA-7rh7-c77v-6434; reply-from GHSA-2q7r-29rg-6m5h).
 
 export type PolicyPath = { ok: true; path: string } | { ok: false; reason: string }
 

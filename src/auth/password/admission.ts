@@ -1,20 +1,8 @@
-// Admission control for the endpoints that hash a password (sign-in, sign-up,
-// change-password, …). The hashing itself runs one at a time off the event
-// loop (hashing.ts), but each of these requests also costs the event loop
-// milliseconds of Better Auth work around its hash. Sign-ins that arrive
-// together used to enter Better Auth together and spend that at once, and
-// every proxied request waited behind them (docs/performance.md has the
-// measurements). Only as many enter as the hasher can use (its concurrency + 1,
-// so the next one's database work overlaps the current hash); the rest wait
-// their turn, which costs them nothing they were not already waiting for.
-//
-// The wait is bounded: a flood beyond `maxQueued` is refused (503, try again)
-// instead of queued without limit, and one client address may hold at most
-// `maxPerClient` places, so a single address cannot fill the queue by itself
-// (Better Auth allows an address 3 of these requests per 10 s anyway).
-// A request whose client has gone (closed the connection while it waited)
-// leaves the line at once: under overload, clients time out and retry, and a
-// queue that still hashes for the ones who left only gets longer.
+// Admission control for the endpoints that hash a password: only as many
+// enter Better Auth as the hasher can use, so a sign-in storm cannot spend the
+// event loop all at once and stall proxied traffic. The line is bounded (a
+// flood is refused, one address holds a few places) and a client that leaves
+// leaves the line (docs/operations.md, "Password requests").
 
 export interface PasswordAdmissionOptions {
   /** Requests inside Better Auth at once. */
