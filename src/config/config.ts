@@ -72,6 +72,9 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     const value = env[name]?.trim()
     return value === '' ? undefined : value
   }
+  /** The named variable as an integer in [min, max], `fallback` when unset. */
+  const integer = (name: string, fallback: string, min: number, max: number): number =>
+    parseInteger(get(name) ?? fallback, name, min, max, problems)
 
   const port = parsePort(get('PORT') ?? '3001', 'PORT', problems)
   const metricsPortRaw = get('METRICS_PORT')
@@ -143,39 +146,15 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
   }
 
-  const upstreamTimeoutMs = parseInteger(
-    get('UPSTREAM_TIMEOUT_MS') ?? '30000',
-    'UPSTREAM_TIMEOUT_MS',
-    1,
-    3_600_000,
-    problems,
-  )
+  const upstreamTimeoutMs = integer('UPSTREAM_TIMEOUT_MS', '30000', 1, 3_600_000)
 
   // Separate from the time to the head: an event stream may rightly stay
   // quiet for minutes between events, a slow backend's head must not.
-  const upstreamIdleTimeoutMs = parseInteger(
-    get('UPSTREAM_IDLE_TIMEOUT_MS') ?? '300000',
-    'UPSTREAM_IDLE_TIMEOUT_MS',
-    1,
-    86_400_000,
-    problems,
-  )
+  const upstreamIdleTimeoutMs = integer('UPSTREAM_IDLE_TIMEOUT_MS', '300000', 1, 86_400_000)
 
-  const requestBodyIdleTimeoutMs = parseInteger(
-    get('REQUEST_BODY_IDLE_TIMEOUT_MS') ?? '60000',
-    'REQUEST_BODY_IDLE_TIMEOUT_MS',
-    1,
-    3_600_000,
-    problems,
-  )
+  const requestBodyIdleTimeoutMs = integer('REQUEST_BODY_IDLE_TIMEOUT_MS', '60000', 1, 3_600_000)
 
-  const sessionCacheTtlMs = parseInteger(
-    get('SESSION_CACHE_TTL_MS') ?? '5000',
-    'SESSION_CACHE_TTL_MS',
-    0,
-    300_000,
-    problems,
-  )
+  const sessionCacheTtlMs = integer('SESSION_CACHE_TTL_MS', '5000', 0, 300_000)
 
   if (problems.length > 0) throw new ConfigError(problems)
 
