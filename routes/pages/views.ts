@@ -68,7 +68,7 @@ ${message({ ...state, returnTo: '/' })}
 }
 
 export const STYLESHEET = `*{box-sizing:border-box}body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1c1e21}
-main{max-width:26rem;margin:4rem auto;padding:2rem;background:#fff;border-radius:8px;box-shadow:0 1px 3px #0002}
+main{width:calc(100% - 2rem);max-width:26rem;margin:clamp(1rem,8vh,4rem) auto;padding:2rem;background:#fff;border-radius:8px;box-shadow:0 1px 3px #0002}
 h1{margin-top:0;font-size:1.5rem}label{display:block;margin:0 0 1rem}input{display:block;width:100%;padding:.5rem;margin-top:.25rem;font:inherit;border:1px solid #c4c7cc;border-radius:4px}
 button{width:100%;padding:.6rem;font:inherit;background:#2e5bda;color:#fff;border:0;border-radius:4px;cursor:pointer;margin-bottom:1rem}
 .error{color:#a4161a;background:#fdecea;padding:.5rem;border-radius:4px}.notice{color:#1d6b34;background:#e8f5ec;padding:.5rem;border-radius:4px}dt{font-weight:600}dd{margin:0 0 .5rem}`
