@@ -3,7 +3,7 @@
 // generator emits them; the adapter maps by the camelCase property names.
 // Timestamps carry a time zone so a server in another zone cannot shift expiry.
 import { relations } from 'drizzle-orm'
-import { boolean, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
+import { boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
 
 const tz = { withTimezone: true } as const
 
@@ -80,6 +80,22 @@ export const verification = pgTable(
   },
   (table) => [index('verification_identifier_idx').on(table.identifier)],
 )
+
+// The gateway's own table: the Ed25519 keys that sign X-User-Assertion
+// (src/assertion/). One row per generation; the unique generation makes
+// creating the next key idempotent when several instances race to do it.
+export const signingKey = pgTable('gateway_signing_key', {
+  /** RFC 7638 thumbprint of the public key: stable, and the same on every instance. */
+  kid: text('kid').primaryKey(),
+  generation: integer('generation').notNull().unique(),
+  /** The public JWK (kty, crv, x): what /.well-known/jwks.json publishes. */
+  publicJwk: jsonb('public_jwk').$type<{ kty: string; crv: string; x: string }>().notNull(),
+  /** PKCS#8, AES-256-GCM under a key derived from BETTER_AUTH_SECRET (assertion/key-encryption.ts). */
+  privateKey: text('private_key').notNull(),
+  createdAt: timestamp('created_at', tz).defaultNow().notNull(),
+  /** From this moment the key signs; before it, it is only published. */
+  activatesAt: timestamp('activates_at', tz).notNull(),
+})
 
 export const userRelations = relations(user, ({ many }) => ({
   sessions: many(session),

@@ -8,9 +8,11 @@ import apiProxy from '../routes/api/index.ts'
 import authRoutes from '../routes/auth/index.ts'
 import docsProxy from '../routes/docs/index.ts'
 import healthRoutes from '../routes/health/index.ts'
+import jwksRoutes from '../routes/jwks/index.ts'
 import metricsRoutes from '../routes/metrics/index.ts'
 import pageRoutes from '../routes/pages/index.ts'
 import verifyRoutes from '../routes/verify/index.ts'
+import assertionPlugin from './assertion/plugin.ts'
 import authPlugin from './auth/plugin.ts'
 import type { Config } from './config/config.ts'
 import databasePlugin from './database-plugin.ts'
@@ -41,6 +43,8 @@ export interface BuildOptions {
   fastify?: FastifyHttpOptions<Server>
   /** An already-open database the caller owns (tests); otherwise one is opened from config. */
   database?: Database
+  /** The assertion signer's clock (tests walk through a key rotation with it). */
+  now?: () => number
 }
 
 export type ResolvedConfig = Config & { secret: string }
@@ -99,6 +103,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
   })
 
   await app.register(databasePlugin, { config, database: options.database })
+  await app.register(assertionPlugin, { config, now: options.now })
   await app.register(authPlugin, { config })
   await app.register(sessionPlugin, { config })
 
@@ -106,6 +111,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
   await app.register(authRoutes, { config })
   await app.register(pageRoutes, { config })
   await app.register(verifyRoutes)
+  await app.register(jwksRoutes)
   await app.register(metricsRoutes, { config })
   await app.register(apiProxy, { config })
   await app.register(docsProxy, { config })

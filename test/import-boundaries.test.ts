@@ -125,6 +125,30 @@ const rows: Row[] = [
     source: "import { SessionCache } from '../src/session/cache.ts'\nexport const x = SessionCache\n",
     rule: 'noRestrictedImports',
   },
+  {
+    name: 'assertion/ imports session/',
+    file: 'src/assertion/x.ts',
+    source: "import { SessionCache } from '../session/cache.ts'\nexport const x = SessionCache\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'assertion/ imports auth/',
+    file: 'src/assertion/x.ts',
+    source: "import { AUTH_BASE_PATH } from '../auth/better-auth.ts'\nexport const x = AUTH_BASE_PATH\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'proxy/ imports assertion/ (the minter reaches it only through session/)',
+    file: 'src/proxy/x.ts',
+    source: "import { AssertionMinter } from '../assertion/minter.ts'\nexport const x = AssertionMinter\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'db/ imports assertion/',
+    file: 'db/x.ts',
+    source: "import { KeyRing } from '../src/assertion/key-ring.ts'\nexport const x = KeyRing\n",
+    rule: 'noRestrictedImports',
+  },
   // The rows above must fail for the planted reason, not for any file at all:
   {
     name: 'allowed: auth/password/ uses itself, http/ and config/',
@@ -143,6 +167,18 @@ const rows: Row[] = [
     name: 'allowed: session/ uses auth/better-auth.ts',
     file: 'src/session/x.ts',
     source: "import type { Auth } from '../auth/better-auth.ts'\nexport type X = Auth\n",
+    rule: null,
+  },
+  {
+    name: 'allowed: session/ uses assertion/',
+    file: 'src/session/x.ts',
+    source: "import { AssertionMinter } from '../assertion/minter.ts'\nexport const x = AssertionMinter\n",
+    rule: null,
+  },
+  {
+    name: 'allowed: assertion/ uses db/',
+    file: 'src/assertion/x.ts',
+    source: "import type { Db } from '../../db/client.ts'\nexport type X = Db\n",
     rule: null,
   },
   {

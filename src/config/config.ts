@@ -47,6 +47,19 @@ export interface Config {
   requestBodyIdleTimeoutMs: number
   /** How long a validated session is trusted without asking the database; 0 disables the cache. */
   sessionCacheTtlMs: number
+  /** X-User-Assertion (src/assertion/): the signed statement of who is calling. */
+  assertion: AssertionConfig
+}
+
+export interface AssertionConfig {
+  /** False only with IDENTITY_ASSERTION=off: no X-User-Assertion; the JWKS is still served. */
+  enabled: boolean
+  /** The `aud` claim; PUBLIC_URL unless ASSERTION_AUDIENCE says otherwise. */
+  audience: string
+  /** Seconds from `iat` to `exp`. */
+  lifetimeSeconds: number
+  /** How long one signing key signs before the next takes over, in hours. */
+  keyRotationHours: number
 }
 
 export class ConfigError extends Error {
@@ -156,6 +169,18 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
 
   const sessionCacheTtlMs = integer('SESSION_CACHE_TTL_MS', '5000', 0, 300_000)
 
+  const assertionSwitch = get('IDENTITY_ASSERTION') ?? 'on'
+  if (assertionSwitch !== 'on' && assertionSwitch !== 'off')
+    problems.push('IDENTITY_ASSERTION must be on or off')
+  const assertion: AssertionConfig = {
+    enabled: assertionSwitch !== 'off',
+    audience: get('ASSERTION_AUDIENCE') ?? publicUrl,
+    // At least 30 s: a verifier allows some clock skew, and the gateway reuses
+    // an assertion for most of its life; at most an hour, as a stolen one lives that long.
+    lifetimeSeconds: integer('ASSERTION_TTL_SECONDS', '300', 30, 3600),
+    keyRotationHours: integer('ASSERTION_KEY_ROTATION_HOURS', '720', 1, 87_600),
+  }
+
   if (problems.length > 0) throw new ConfigError(problems)
 
   return {
@@ -178,6 +203,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     upstreamIdleTimeoutMs,
     requestBodyIdleTimeoutMs,
     sessionCacheTtlMs,
+    assertion,
   }
 }
 

@@ -6,6 +6,8 @@
 
 export interface SessionRow {
   token: string
+  /** The session's id: the assertion's `sid` (the token is a secret and never leaves the gateway). */
+  sessionId: string
   userId: string
   email: string
   name: string

@@ -43,7 +43,7 @@ export type CachePeek<T> =
 
 /** What a load reports back: a session to cache or "no session"; a load that throws is never cached. */
 export type CacheLoad<T> =
-  | { kind: 'session'; value: T; token: string; userId: string; sessionExpiresAt: number }
+  | { kind: 'session'; value: T; token: string; userId: string; validUntil: number }
   | { kind: 'none' }
 
 interface InFlight<T> {
@@ -172,7 +172,7 @@ export class SessionCache<T> {
       return
     }
     // Never outlive the session itself.
-    const expiresAt = Math.min(now + this.#options.ttlMs, load.sessionExpiresAt)
+    const expiresAt = Math.min(now + this.#options.ttlMs, load.validUntil)
     if (expiresAt <= now) return
     const size = this.#options.sizeOf?.(load.value) ?? 0
     const maxSize = this.#options.maxSize ?? Number.POSITIVE_INFINITY

@@ -45,14 +45,44 @@ export function isIdentityHeader(name: string): boolean {
 }
 
 /**
- * The headers the upstream receives for a signed-in user. Values are
- * percent-encoded UTF-8: header values are bytes, and a name like "Zoë" or one
- * containing CR/LF must neither be mangled nor split the header block.
+ * The headers the upstream receives for a signed-in user (X-User-Assertion,
+ * minted elsewhere, is added beside them). Values go through
+ * encodeHeaderValue, so `u@example.com` arrives as is and `Zoë` as `Zo%C3%AB`.
  */
 export function identityHeaders(identity: Identity): Record<string, string> {
   return {
-    'x-user-id': encodeURIComponent(identity.userId),
-    'x-user-email': encodeURIComponent(identity.email),
-    'x-user-name': encodeURIComponent(identity.name),
+    'x-user-id': encodeHeaderValue(identity.userId),
+    'x-user-email': encodeHeaderValue(identity.email),
+    'x-user-name': encodeHeaderValue(identity.name),
   }
+}
+
+// Printable ASCII other than `%`, with no space at either end: a header
+// carries these unchanged and unambiguously.
+const PLAIN = /^(?:[\x21-\x24\x26-\x7e](?:[\x20-\x24\x26-\x7e]*[\x21-\x24\x26-\x7e])?)?$/
+
+/**
+ * A header value a backend can read as is and decode without surprises:
+ * printable ASCII is kept, and everything a header cannot carry safely is
+ * percent-encoded as UTF-8 bytes: non-ASCII, control characters (CR/LF would
+ * split the header block), `%` itself (so decoding is unambiguous) and spaces
+ * at either end (which HTTP strips). Python's `urllib.parse.unquote` and JS's
+ * `decodeURIComponent` both restore the original. A lone surrogate, which
+ * UTF-8 cannot carry, becomes U+FFFD rather than an error.
+ */
+export function encodeHeaderValue(value: string): string {
+  if (PLAIN.test(value)) return value
+  const bytes = Buffer.from(value, 'utf8')
+  let out = ''
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i] as number
+    const edgeSpace = byte === 0x20 && (i === 0 || i === bytes.length - 1)
+    out +=
+      byte > 0x20 && byte < 0x7f && byte !== 0x25
+        ? String.fromCharCode(byte)
+        : byte === 0x20 && !edgeSpace
+          ? ' '
+          : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
 }

@@ -2,13 +2,14 @@
 // the pages and /verify. Three outcomes, because failing closed needs the
 // third: a database that cannot answer is neither "signed in" nor
 // "anonymous". Validated sessions come from the in-process cache when fresh.
+import type { AssertionSubject, MintedAssertion } from '../assertion/minter.ts'
 import type { Auth } from '../auth/better-auth.ts'
 import type { LoadSessionRow, SessionRow } from './batch.ts'
 import type { CacheLoad, SessionCache } from './cache.ts'
 import { type Identity, identityHeaders } from './identity-headers.ts'
 import type { VerifySignedCookie } from './signed-cookie.ts'
 
-/** A validated identity with its upstream headers computed once. */
+/** A validated identity with its upstream headers (X-User-Assertion included) computed once. */
 export interface ResolvedIdentity {
   identity: Identity
   headers: Record<string, string>
@@ -51,6 +52,12 @@ export interface SessionLookupOptions {
   loadRow: LoadSessionRow
   /** Better Auth's session lifetime and refresh interval, in seconds. */
   sessionConfig: { expiresIn: number; updateAge: number }
+  /**
+   * Signs X-User-Assertion (assertion/minter.ts); undefined when it is off.
+   * A rejection fails the lookup ('unavailable'): never forward an identity
+   * the backend cannot verify.
+   */
+  mintAssertion?: (subject: AssertionSubject) => Promise<MintedAssertion>
   now?: () => number
 }
 
@@ -58,11 +65,39 @@ export function createSessionLookup(options: SessionLookupOptions): {
   resolveSession: ResolveSession
   lookupSession: LookupSession
 } {
-  const { auth, cache, cookieName, verifyCookie, loadRow, sessionConfig } = options
+  const { auth, cache, cookieName, verifyCookie, loadRow, sessionConfig, mintAssertion } = options
   const now = options.now ?? Date.now
   // Better Auth refreshes a session once it is older than updateAge; its
   // expiry then reads expiresAt = refreshedAt + expiresIn.
   const refreshDueBefore = (sessionConfig.expiresIn - sessionConfig.updateAge) * 1000
+
+  /** A validated row as the cache holds it: headers built and the assertion minted (or reused) once. */
+  const signedIn = async (row: SessionRow): Promise<CacheLoad<SignedInResult>> => {
+    const identity = { userId: row.userId, email: row.email, name: row.name }
+    const headers = identityHeaders(identity)
+    let validUntil = row.expiresAt.getTime()
+    if (mintAssertion !== undefined) {
+      const assertion = await mintAssertion({
+        sessionToken: row.token,
+        sessionId: row.sessionId,
+        userId: row.userId,
+        email: row.email,
+        name: row.name,
+        sessionExpiresAt: validUntil,
+      })
+      headers['x-user-assertion'] = assertion.jwt
+      // The entry goes when its assertion is due for renewal, so a hit never
+      // serves one near its expiry and the hot path never checks.
+      validUntil = Math.min(validUntil, assertion.refreshAt)
+    }
+    return {
+      kind: 'session',
+      value: { state: 'signed-in', setCookie: NO_COOKIES, identity, headers },
+      token: row.token,
+      userId: row.userId,
+      validUntil,
+    }
+  }
 
   const resolveSession: ResolveSession = (cookieHeader) => {
     const key = sessionCookieValue(cookieHeader, cookieName)
@@ -96,8 +131,9 @@ export function createSessionLookup(options: SessionLookupOptions): {
       const data = result.response
       if (data === null) return { kind: 'none' }
       const { session, user } = data
-      return sessionLoad({
+      return signedIn({
         token: session.token,
+        sessionId: session.id,
         userId: user.id,
         email: user.email,
         name: user.name,
@@ -112,7 +148,7 @@ export function createSessionLookup(options: SessionLookupOptions): {
       if (row !== undefined) {
         const expiresAt = row.expiresAt.getTime()
         const at = now()
-        if (expiresAt > at && expiresAt - refreshDueBefore > at) return sessionLoad(row)
+        if (expiresAt > at && expiresAt - refreshDueBefore > at) return signedIn(row)
       }
       return askBetterAuth()
     }
@@ -133,17 +169,6 @@ export function createSessionLookup(options: SessionLookupOptions): {
   }
 
   return { resolveSession, lookupSession: async (cookieHeader) => resolveSession(cookieHeader) }
-}
-
-function sessionLoad(row: SessionRow): CacheLoad<SignedInResult> {
-  const identity = { userId: row.userId, email: row.email, name: row.name }
-  return {
-    kind: 'session',
-    value: { state: 'signed-in', setCookie: NO_COOKIES, identity, headers: identityHeaders(identity) },
-    token: row.token,
-    userId: row.userId,
-    sessionExpiresAt: row.expiresAt.getTime(),
-  }
 }
 
 const AMBIGUOUS = '\u0000ambiguous'

@@ -38,7 +38,10 @@ async function sessionPlugin(app: FastifyInstance, { config }: { config: Config 
     maxSize: 16 * 1024 * 1024,
     sizeOf: identitySize,
   })
-  app.authEvents.on('session-deleted', (token) => cache.evictToken(token))
+  app.authEvents.on('session-deleted', (token) => {
+    cache.evictToken(token)
+    app.assertionMinter.forget(token)
+  })
   app.authEvents.on('user-changed', (userId) => cache.evictUser(userId))
   app.decorate('sessionCache', cache)
 
@@ -51,6 +54,7 @@ async function sessionPlugin(app: FastifyInstance, { config }: { config: Config 
     verifyCookie: signedCookieVerifier(config.secret),
     loadRow: batchSessionLoads(prepareFindSessions(app.database.db)),
     sessionConfig,
+    mintAssertion: config.assertion.enabled ? (subject) => app.assertionMinter.mint(subject) : undefined,
   })
   app.decorate('lookupSession', lookupSession)
   app.decorate('resolveSession', resolveSession)
@@ -63,4 +67,4 @@ function identitySize({ identity, headers }: ResolvedIdentity): number {
   return size
 }
 
-export default fp(sessionPlugin, { name: 'session', dependencies: ['auth'] })
+export default fp(sessionPlugin, { name: 'session', dependencies: ['auth', 'assertion'] })

@@ -14,6 +14,7 @@ export function prepareFindSessions(db: Db): FindSessions {
   const query = db
     .select({
       token: session.token,
+      sessionId: session.id,
       userId: user.id,
       email: user.email,
       name: user.name,

@@ -3,12 +3,18 @@
 // identity headers (for a signed-in user) or none (anonymous), on plain
 // requests and websocket upgrades alike. Policy: client headers in the
 // namespace are dropped, not rejected (see SECURITY.md).
+
+import { decodeJwt } from 'jose'
 import t from 'tap'
 import WebSocket from 'ws'
 import { rawRequest } from '../fixtures/raw-http.ts'
 import { buildHarness, fileDatabase, listen, ORIGIN, signUp } from '../helper.ts'
 
 const db = await fileDatabase(t)
+
+// Well-formed, claims an admin, signed by nobody the gateway knows.
+const FORGED_ASSERTION =
+  'eyJhbGciOiJFZERTQSIsImtpZCI6ImZvcmdlZCIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl'
 
 interface Row {
   name: string
@@ -26,6 +32,15 @@ const rows: Row[] = [
     name: 'email and name',
     source: 'Caddy GHSA-7r4p-vjf4-gxv4 (same class)',
     headers: { 'X-User-Email': 'admin@example.com', 'X-User-Name': 'Administrator' },
+  },
+  {
+    name: 'a forged assertion in every spelling',
+    source: 'Pomerium X-Pomerium-Jwt-Assertion (the header a backend trusts most)',
+    headers: {
+      'X-User-Assertion': FORGED_ASSERTION,
+      x_user_assertion: FORGED_ASSERTION,
+      'X.User.Assertion': FORGED_ASSERTION,
+    },
   },
   {
     name: 'mixed case',
@@ -115,10 +130,15 @@ t.test('plain requests: only the gateway speaks in the identity namespace', asyn
       const got = api.last()
       t.same(
         ownedNames(got.rawHeaders),
-        ['x-user-id', 'x-user-email', 'x-user-name'],
-        `${row.name}: only the injected three`,
+        ['x-user-id', 'x-user-email', 'x-user-name', 'x-user-assertion'],
+        `${row.name}: only the injected four`,
       )
       t.equal(got.headers['x-user-id'], userId, `${row.name}: the real id, not the forged one`)
+      t.equal(
+        decodeJwt(got.headers['x-user-assertion'] as string).sub,
+        userId,
+        `${row.name}: the gateway's own assertion, about the real user`,
+      )
       t.ok(
         got.headers['x-forwarded-for'] && got.headers['x-request-id'],
         `${row.name}: gateway headers intact`,
@@ -158,7 +178,7 @@ t.test('raw wire: duplicates and spellings inject() would normalise', async (t) 
         )
         t.equal(res.status, 200, `${row.name} [${row.source}]`)
         t.equal(api.received.length, before + 1)
-        const expected = cookie ? ['x-user-id', 'x-user-email', 'x-user-name'] : []
+        const expected = cookie ? ['x-user-id', 'x-user-email', 'x-user-name', 'x-user-assertion'] : []
         t.same(
           ownedNames(api.last().rawHeaders),
           expected,
@@ -233,8 +253,8 @@ t.test('websocket upgrades: the same stripping and injection', async (t) => {
         Object.keys(signedIn)
           .filter((n) => OWNED.test(n))
           .sort(),
-        ['x-user-email', 'x-user-id', 'x-user-name'],
-        `${row.name}: signed-in upgrade carries only the injected three`,
+        ['x-user-assertion', 'x-user-email', 'x-user-id', 'x-user-name'],
+        `${row.name}: signed-in upgrade carries only the injected four`,
       )
       t.equal(signedIn['x-user-id'], userId)
     })

@@ -40,6 +40,12 @@ t.test('defaults: an empty environment is a working local gateway', async (t) =>
     upstreamIdleTimeoutMs: 300000,
     requestBodyIdleTimeoutMs: 60000,
     sessionCacheTtlMs: 5000,
+    assertion: {
+      enabled: true,
+      audience: 'http://localhost:3001',
+      lifetimeSeconds: 300,
+      keyRotationHours: 720,
+    },
   }
   t.strictSame(config, expected)
   t.equal(
@@ -49,6 +55,48 @@ t.test('defaults: an empty environment is a working local gateway', async (t) =>
   )
   t.not(parseConfig({}, '/elsewhere').dataDir, config.dataDir, 'a different cwd gives a different dataDir')
   t.strictSame(parseConfig({ PORT: '', HOST: '   ' }, CWD), expected, 'empty and blank values count as unset')
+})
+
+t.test('the identity assertion: audience follows PUBLIC_URL unless set; bounds are enforced', async (t) => {
+  t.equal(
+    parseConfig({ PUBLIC_URL: 'https://gw.example.com' }, CWD).assertion.audience,
+    'https://gw.example.com',
+  )
+  const custom = parseConfig(
+    {
+      ASSERTION_AUDIENCE: 'api://orders',
+      ASSERTION_TTL_SECONDS: '60',
+      ASSERTION_KEY_ROTATION_HOURS: '24',
+      IDENTITY_ASSERTION: 'off',
+    },
+    CWD,
+  ).assertion
+  t.strictSame(custom, {
+    enabled: false,
+    audience: 'api://orders',
+    lifetimeSeconds: 60,
+    keyRotationHours: 24,
+  })
+  const rows: { name: string; env: Env; problem: RegExp }[] = [
+    { name: 'lifetime under 30 s', env: { ASSERTION_TTL_SECONDS: '5' }, problem: /ASSERTION_TTL_SECONDS/ },
+    {
+      name: 'lifetime over an hour',
+      env: { ASSERTION_TTL_SECONDS: '7200' },
+      problem: /ASSERTION_TTL_SECONDS/,
+    },
+    { name: 'lifetime not a number', env: { ASSERTION_TTL_SECONDS: '5m' }, problem: /ASSERTION_TTL_SECONDS/ },
+    {
+      name: 'rotation of zero hours',
+      env: { ASSERTION_KEY_ROTATION_HOURS: '0' },
+      problem: /ASSERTION_KEY_ROTATION_HOURS/,
+    },
+    {
+      name: 'switch spelled yes',
+      env: { IDENTITY_ASSERTION: 'yes' },
+      problem: /IDENTITY_ASSERTION must be on or off/,
+    },
+  ]
+  for (const row of rows) t.match(problemsOf(row.env), [row.problem], row.name)
 })
 
 t.test('DATA_DIR: relative values resolve against cwd, absolute values are kept', async (t) => {

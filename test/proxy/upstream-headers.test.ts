@@ -12,8 +12,8 @@ import { canonicalHeaderName } from '../../src/session/identity-headers.ts'
 const IDENTITY = { userId: 'u_42', email: 'ann@example.com', name: 'Ann Ärger' }
 const INJECTED_IDENTITY = {
   'x-user-id': 'u_42',
-  'x-user-email': 'ann%40example.com',
-  'x-user-name': 'Ann%20%C3%84rger',
+  'x-user-email': 'ann@example.com',
+  'x-user-name': 'Ann %C3%84rger',
 }
 const SIGNED_IN: UpstreamContext = {
   identity: IDENTITY,

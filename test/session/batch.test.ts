@@ -5,6 +5,7 @@ import { batchSessionLoads, type SessionRow } from '../../src/session/batch.ts'
 
 const row = (token: string): SessionRow => ({
   token,
+  sessionId: `id-of-${token}`,
   userId: `user-of-${token}`,
   email: `${token}@example.com`,
   name: token,

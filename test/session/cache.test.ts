@@ -21,16 +21,12 @@ function setup(overrides: Partial<SessionCacheOptions<string>> = {}) {
   }
 }
 
-const session = (
-  token: string,
-  userId: string,
-  sessionExpiresAt = Number.MAX_SAFE_INTEGER,
-): CacheLoad<string> => ({
+const session = (token: string, userId: string, validUntil = Number.MAX_SAFE_INTEGER): CacheLoad<string> => ({
   kind: 'session',
   value: `identity-of-${userId}`,
   token,
   userId,
-  sessionExpiresAt,
+  validUntil,
 })
 
 t.test('a validated session is served from the cache until its TTL', async (t) => {
@@ -156,7 +152,7 @@ t.test('memory is bounded by size too: large identities push out the oldest', as
     value: 'x'.repeat(length),
     token,
     userId: `u-${token}`,
-    sessionExpiresAt: Number.MAX_SAFE_INTEGER,
+    validUntil: Number.MAX_SAFE_INTEGER,
   })
   await cache.resolve('a', async () => sized('ta', 40))
   await cache.resolve('b', async () => sized('tb', 40))

@@ -1,6 +1,13 @@
+import { spawnSync } from 'node:child_process'
 import { validateHeaderValue } from 'node:http'
 import t from 'tap'
-import { canonicalHeaderName, identityHeaders, isIdentityHeader } from '../../src/session/identity-headers.ts'
+import {
+  canonicalHeaderName,
+  encodeHeaderValue,
+  identityHeaders,
+  isIdentityHeader,
+} from '../../src/session/identity-headers.ts'
+import { PYTHON } from '../fixtures/uvicorn.ts'
 
 t.test('isIdentityHeader: every spelling a backend might fold into an identity header', async (t) => {
   const owned: [string, string][] = [
@@ -48,70 +55,92 @@ t.test('canonicalHeaderName folds case, "_" and "." to one spelling', async (t) 
   t.equal(canonicalHeaderName('content-type'), 'content-type')
 })
 
-t.test('identityHeaders percent-encodes every value', async (t) => {
-  const rows: {
-    name: string
-    identity: { userId: string; email: string; name: string }
-    expected: Record<string, string>
-  }[] = [
-    {
-      name: 'plain ASCII passes unchanged',
-      identity: { userId: 'u1AbC', email: 'ann@example.com', name: 'Ann' },
-      expected: { 'x-user-id': 'u1AbC', 'x-user-email': 'ann%40example.com', 'x-user-name': 'Ann' },
-    },
-    {
-      name: 'UTF-8 name is encoded, not mangled to latin1',
-      identity: { userId: 'u2', email: 'zoë@example.com', name: 'Zoë Ünïcode 山田' },
-      expected: {
-        'x-user-id': 'u2',
-        'x-user-email': 'zo%C3%AB%40example.com',
-        'x-user-name': 'Zo%C3%AB%20%C3%9Cn%C3%AFcode%20%E5%B1%B1%E7%94%B0',
-      },
-    },
-    {
-      name: 'CR/LF header injection in the name',
-      identity: { userId: 'u3', email: 'eve@example.com', name: 'Eve\r\nX-User-Id: admin' },
-      expected: {
-        'x-user-id': 'u3',
-        'x-user-email': 'eve%40example.com',
-        'x-user-name': 'Eve%0D%0AX-User-Id%3A%20admin',
-      },
-    },
-    {
-      name: 'bare LF and NUL',
-      identity: { userId: 'u4\n', email: 'a@b.c', name: 'x\u0000y' },
-      expected: { 'x-user-id': 'u4%0A', 'x-user-email': 'a%40b.c', 'x-user-name': 'x%00y' },
-    },
-    {
-      name: "';' and ',' that list-parsing backends would split on",
-      identity: { userId: 'u5', email: 'a+tag@b.c', name: 'Doe, John; admin=true' },
-      expected: {
-        'x-user-id': 'u5',
-        'x-user-email': 'a%2Btag%40b.c',
-        'x-user-name': 'Doe%2C%20John%3B%20admin%3Dtrue',
-      },
-    },
-    {
-      name: 'a literal percent sign is itself encoded (no ambiguity on decode)',
-      identity: { userId: 'u6', email: 'p@b.c', name: '100%25' },
-      expected: { 'x-user-id': 'u6', 'x-user-email': 'p%40b.c', 'x-user-name': '100%2525' },
-    },
-  ]
-  for (const row of rows) {
-    const headers = identityHeaders(row.identity)
-    t.strictSame(headers, row.expected, row.name)
-    for (const [name, value] of Object.entries(headers)) {
-      t.notMatch(value, /[\r\n\0]/, `${row.name}: ${name} holds no CR, LF or NUL`)
-      t.doesNotThrow(() => validateHeaderValue(name, value), `${row.name}: ${name} is a valid header value`)
-    }
-    t.strictSame(
-      {
-        userId: decodeURIComponent(headers['x-user-id'] ?? ''),
-        email: decodeURIComponent(headers['x-user-email'] ?? ''),
-        name: decodeURIComponent(headers['x-user-name'] ?? ''),
-      },
-      row.identity,
-      `${row.name}: decoding gives back the identity exactly`,
-    )
+// Each row: the value, what the header carries, and why. Printable ASCII
+// arrives as is; everything else is percent-encoded UTF-8.
+const ENCODING_ROWS: { name: string; value: string; header: string }[] = [
+  { name: 'an email arrives readable', value: 'u@example.com', header: 'u@example.com' },
+  { name: 'plus addressing', value: 'a+tag@b.c', header: 'a+tag@b.c' },
+  { name: 'an id', value: 'u1AbC_-9', header: 'u1AbC_-9' },
+  { name: 'inner spaces kept', value: 'Ann Example', header: 'Ann Example' },
+  {
+    name: "list separators ',' and ';' kept",
+    value: 'Doe, John; admin=true',
+    header: 'Doe, John; admin=true',
+  },
+  { name: 'quotes and backslash kept', value: `O'Brien "Bob" \\`, header: `O'Brien "Bob" \\` },
+  {
+    name: 'every printable ASCII symbol but %',
+    value: '!#$&()*+-./:<=>?@[]^_`{|}~',
+    header: '!#$&()*+-./:<=>?@[]^_`{|}~',
+  },
+  { name: '% itself, so decoding is unambiguous', value: '100%', header: '100%25' },
+  { name: 'an already encoded-looking value', value: 'a%40b', header: 'a%2540b' },
+  { name: 'leading space (HTTP would strip it)', value: ' Ann', header: '%20Ann' },
+  { name: 'trailing space', value: 'Ann ', header: 'Ann%20' },
+  { name: 'a lone space', value: ' ', header: '%20' },
+  { name: 'tab inside', value: 'a\tb', header: 'a%09b' },
+  { name: 'CR/LF header injection', value: 'Eve\r\nX-User-Id: admin', header: 'Eve%0D%0AX-User-Id: admin' },
+  { name: 'NUL', value: 'x\u0000y', header: 'x%00y' },
+  { name: 'DEL', value: 'x\u007fy', header: 'x%7Fy' },
+  { name: 'empty', value: '', header: '' },
+  { name: 'Latin (French)', value: 'Zoë Léa', header: 'Zo%C3%AB L%C3%A9a' },
+  { name: 'Latin (German)', value: 'Jürgen Groß', header: 'J%C3%BCrgen Gro%C3%9F' },
+  { name: 'Latin (Polish)', value: 'Łukasz Żółw', header: '%C5%81ukasz %C5%BB%C3%B3%C5%82w' },
+  { name: 'Greek', value: 'Αλέξης', header: '%CE%91%CE%BB%CE%AD%CE%BE%CE%B7%CF%82' },
+  { name: 'Cyrillic', value: 'Иван', header: '%D0%98%D0%B2%D0%B0%D0%BD' },
+  { name: 'Hebrew (right to left)', value: 'דוד', header: '%D7%93%D7%95%D7%93' },
+  { name: 'Arabic', value: 'سارة', header: '%D8%B3%D8%A7%D8%B1%D8%A9' },
+  { name: 'Devanagari', value: 'प्रिया', header: '%E0%A4%AA%E0%A5%8D%E0%A4%B0%E0%A4%BF%E0%A4%AF%E0%A4%BE' },
+  { name: 'Thai', value: 'สมชาย', header: '%E0%B8%AA%E0%B8%A1%E0%B8%8A%E0%B8%B2%E0%B8%A2' },
+  { name: 'Chinese', value: '王小明', header: '%E7%8E%8B%E5%B0%8F%E6%98%8E' },
+  { name: 'Japanese', value: '山田 花子', header: '%E5%B1%B1%E7%94%B0 %E8%8A%B1%E5%AD%90' },
+  { name: 'Korean', value: '김민준', header: '%EA%B9%80%EB%AF%BC%EC%A4%80' },
+  { name: 'emoji (astral plane, a surrogate pair in JS)', value: 'Ann 🚀', header: 'Ann %F0%9F%9A%80' },
+  {
+    name: 'internationalised email (EAI)',
+    value: '用户@例子.广告',
+    header: '%E7%94%A8%E6%88%B7@%E4%BE%8B%E5%AD%90.%E5%B9%BF%E5%91%8A',
+  },
+  { name: 'combining accent (NFD) kept as sent', value: 'Zoe\u0308', header: 'Zoe%CC%88' },
+  { name: 'zero-width joiner', value: 'a\u200db', header: 'a%E2%80%8Db' },
+  { name: 'non-breaking space at the end', value: 'Ann\u00a0', header: 'Ann%C2%A0' },
+  { name: 'Latin-1 byte that latin1 encoding would pass raw', value: '\u00ff', header: '%C3%BF' },
+]
+
+t.test('encodeHeaderValue: printable ASCII as is, everything else percent-encoded UTF-8', async (t) => {
+  for (const row of ENCODING_ROWS) {
+    const header = encodeHeaderValue(row.value)
+    t.equal(header, row.header, row.name)
+    t.doesNotThrow(() => validateHeaderValue('x-user-name', header), `${row.name}: a valid header value`)
+    t.match(header, /^[\x20-\x7e]*$/, `${row.name}: printable ASCII only`)
+    t.notMatch(header, /^ | $/, `${row.name}: no space at either end`)
+    t.equal(decodeURIComponent(header), row.value, `${row.name}: decodeURIComponent restores it`)
   }
+})
+
+t.test("Python's urllib.parse.unquote restores every value (what a FastAPI backend does)", async (t) => {
+  const probe = spawnSync(
+    PYTHON,
+    [
+      '-c',
+      'import json,sys,urllib.parse; print(json.dumps([urllib.parse.unquote(h) for h in json.load(sys.stdin)]))',
+    ],
+    { input: JSON.stringify(ENCODING_ROWS.map((row) => encodeHeaderValue(row.value))), encoding: 'utf8' },
+  )
+  t.equal(probe.status, 0, `${PYTHON} ran: ${probe.stderr}`)
+  const decoded = JSON.parse(probe.stdout) as string[]
+  for (const [i, row] of ENCODING_ROWS.entries()) t.equal(decoded[i], row.value, row.name)
+})
+
+t.test('a lone surrogate (not encodable as UTF-8) becomes U+FFFD, never an exception', async (t) => {
+  t.equal(encodeHeaderValue('a\ud800b'), 'a%EF%BF%BDb')
+  t.equal(encodeHeaderValue('\udfff'), '%EF%BF%BD')
+})
+
+t.test('identityHeaders encodes the three values', async (t) => {
+  t.strictSame(identityHeaders({ userId: 'u1', email: 'zoë@example.com', name: ' Zoë ' }), {
+    'x-user-id': 'u1',
+    'x-user-email': 'zo%C3%AB@example.com',
+    'x-user-name': '%20Zo%C3%AB%20',
+  })
 })

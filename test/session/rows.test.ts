@@ -29,9 +29,17 @@ t.test('finds the rows for a batch of tokens, joined to their users', async (t) 
       .map((r) => ({ ...r, expiresAt: r.expiresAt.getTime() }))
       .sort((a, b) => a.token.localeCompare(b.token)),
     [
-      { token: 'tok-1', userId: 'u1', email: 'ada@example.com', name: 'Ada', expiresAt: expiresAt.getTime() },
+      {
+        token: 'tok-1',
+        sessionId: 's1',
+        userId: 'u1',
+        email: 'ada@example.com',
+        name: 'Ada',
+        expiresAt: expiresAt.getTime(),
+      },
       {
         token: 'tok-2',
+        sessionId: 's2',
         userId: 'u2',
         email: 'ob@example.com',
         name: "O'Brien \u00e9",

@@ -1,0 +1,229 @@
+// Signing keys on the real database under test: the first start creates one,
+// a second instance adopts it, a rotation walks through publish-ahead, switch
+// and retirement, and keys that do not open are never used to sign.
+import { createLocalJWKSet, jwtVerify } from 'jose'
+import t from 'tap'
+import { signingKey } from '../../db/schema.ts'
+import { KeyRing } from '../../src/assertion/key-ring.ts'
+import { AssertionMinter } from '../../src/assertion/minter.ts'
+import { createTestDatabase } from '../fixtures/test-database.ts'
+
+const SECRET = 'key-ring-test-secret-0123456789abcdef'
+const H = 3_600_000
+const SCHEDULE = { rotationMs: 24 * H, publishAheadMs: 0.1 * H, retainMs: 0.2 * H, clockSkewMs: 60_000 }
+
+const testDb = await createTestDatabase()
+t.teardown(() => testDb.close())
+const database = await testDb.shared()
+await database.migrate()
+
+function recordingLog() {
+  const lines: { level: string; msg: string }[] = []
+  return {
+    lines,
+    info: (_: object, msg: string) => void lines.push({ level: 'info', msg }),
+    error: (_: object, msg: string) => void lines.push({ level: 'error', msg }),
+  }
+}
+
+function ring(clock: { now: number }, secret = SECRET) {
+  return new KeyRing({
+    db: database.db,
+    secret,
+    schedule: SCHEDULE,
+    log: recordingLog(),
+    now: () => clock.now,
+  })
+}
+
+async function mintWith(keyRing: KeyRing, clock: { now: number }, sessionToken = 'tok') {
+  const minter = new AssertionMinter({
+    ring: keyRing,
+    issuer: 'https://gw.example.com',
+    audience: 'https://gw.example.com',
+    lifetimeSeconds: 300,
+    now: () => clock.now,
+  })
+  const subject = {
+    sessionToken,
+    sessionId: 's',
+    userId: 'u',
+    email: 'e@x',
+    name: 'n',
+    sessionExpiresAt: clock.now + 48 * H,
+  }
+  return (await minter.mint(subject)).jwt
+}
+
+async function verifies(jwt: string, keyRing: KeyRing, clock: { now: number }) {
+  try {
+    await jwtVerify(jwt, createLocalJWKSet({ keys: keyRing.jwks().keys }), {
+      algorithms: ['EdDSA'],
+      currentDate: new Date(clock.now),
+    })
+    return true
+  } catch {
+    return false
+  }
+}
+
+t.beforeEach(async () => {
+  await database.db.delete(signingKey)
+})
+
+t.test('the first start creates one key; a second instance adopts it', async (t) => {
+  const clock = { now: Date.UTC(2026, 0, 1) }
+  const first = ring(clock)
+  await first.refresh()
+  const jwks = first.jwks()
+  t.equal(jwks.keys.length, 1, 'one key published')
+  t.match(jwks.keys[0], { kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: /^[\w-]{43}$/ })
+  t.notOk('d' in (jwks.keys[0] as object), 'no private part published')
+  t.equal(first.signer()?.kid, jwks.keys[0]?.kid, 'it signs')
+
+  const second = ring(clock)
+  await second.refresh()
+  t.same(second.jwks(), jwks, 'the second instance publishes the very same JWKS, ETag included')
+  t.equal((await database.db.select().from(signingKey)).length, 1, 'and created nothing')
+  t.ok(
+    await verifies(await mintWith(second, clock), first, clock),
+    "the second's assertion verifies with the first's JWKS",
+  )
+})
+
+t.test('two instances starting at once create one key', async (t) => {
+  const clock = { now: Date.UTC(2026, 0, 1) }
+  const rings = [ring(clock), ring(clock), ring(clock)]
+  await Promise.all(rings.map((r) => r.refresh()))
+  t.equal(
+    (await database.db.select().from(signingKey)).length,
+    1,
+    'the unique generation lets one insert win',
+  )
+  t.equal(new Set(rings.map((r) => r.signer()?.kid)).size, 1, 'all sign with it')
+})
+
+t.test('a rotation: published ahead, then signing, the old key kept through the grace period', async (t) => {
+  const start = Date.UTC(2026, 0, 1)
+  const clock = { now: start }
+  const a = ring(clock)
+  const b = ring(clock)
+  await a.refresh()
+  await b.refresh()
+  const oldKid = a.signer()?.kid
+  const oldAssertion = await mintWith(a, clock, 'old')
+
+  clock.now = start + 23.9 * H // publish-ahead begins
+  await b.refresh() // whichever instance notices first creates the successor
+  await a.refresh()
+  const [newest] = a.jwks().keys
+  t.not(newest?.kid, oldKid, 'a successor exists')
+  t.same(
+    a.jwks().keys.map((k) => k.kid),
+    [newest?.kid, oldKid],
+    'both published, newest first',
+  )
+  t.equal(a.signer()?.kid, oldKid, 'the successor does not sign before its time')
+  t.same(b.jwks(), a.jwks(), 'both instances publish the same set')
+
+  clock.now = start + 24 * H // the switch: every instance, from its own clock
+  t.equal(a.signer()?.kid, newest?.kid, 'instance a signs with the new key')
+  t.equal(b.signer()?.kid, newest?.kid, 'instance b too, without a reload')
+  const newAssertion = await mintWith(a, clock, 'new')
+  t.ok(await verifies(newAssertion, b, clock), 'a new assertion verifies')
+  clock.now = start + 24 * H + 200_000 // the old assertion is still within its life
+  await a.refresh()
+  t.ok(await verifies(oldAssertion, a, { now: start + 120_000 }), 'the old key is still published')
+  t.equal(a.jwks().keys.length, 2)
+
+  clock.now = start + 24.2 * H // retention over
+  await a.refresh()
+  t.same(
+    a.jwks().keys.map((k) => k.kid),
+    [newest?.kid],
+    'the old key is no longer published',
+  )
+  t.same(
+    (await database.db.select().from(signingKey)).map((row) => row.kid),
+    [newest?.kid],
+    'and its row is deleted',
+  )
+  t.notOk(await verifies(oldAssertion, a, { now: start + 120_000 }), 'so nothing it signed verifies any more')
+})
+
+t.test('a changed BETTER_AUTH_SECRET: the old key is not used; a new one signs at once', async (t) => {
+  const clock = { now: Date.UTC(2026, 0, 1) }
+  const before = ring(clock)
+  await before.refresh()
+  const oldKid = before.signer()?.kid
+
+  const log = recordingLog()
+  const after = new KeyRing({
+    db: database.db,
+    secret: `${SECRET}-rotated`,
+    schedule: SCHEDULE,
+    log,
+    now: () => clock.now,
+  })
+  await after.refresh()
+  const signer = after.signer()
+  t.ok(signer, 'a signer exists')
+  t.not(signer?.kid, oldKid, 'and it is a new key')
+  t.same(
+    after.jwks().keys.map((k) => k.kid),
+    [signer?.kid, oldKid],
+    "the old public key stays published: assertions it signed are still someone's",
+  )
+  t.match(log.lines, [
+    { level: 'error', msg: /does not open/ },
+    { level: 'info', msg: /signs at once/ },
+  ])
+})
+
+t.test('a row whose public half was swapped never signs', async (t) => {
+  const clock = { now: Date.UTC(2026, 0, 1) }
+  const honest = ring(clock)
+  await honest.refresh()
+  const [row] = await database.db.select().from(signingKey)
+  // Someone with write access to the table publishes their own public key.
+  const other = ring({ now: 0 })
+  await database.db.delete(signingKey)
+  await other.refresh()
+  const [planted] = await database.db.select().from(signingKey)
+  await database.db.delete(signingKey)
+  await database.db.insert(signingKey).values({
+    ...(row as typeof signingKey.$inferSelect),
+    publicJwk: (planted as typeof row & object).publicJwk,
+  })
+  const log = recordingLog()
+  const victim = new KeyRing({
+    db: database.db,
+    secret: SECRET,
+    schedule: SCHEDULE,
+    log,
+    now: () => clock.now,
+  })
+  await victim.refresh()
+  t.not(victim.signer()?.kid, row?.kid, 'the tampered key does not sign')
+  t.match(log.lines[0], { level: 'error', msg: /does not open/ })
+})
+
+t.test('a ring with no usable key makes the minter refuse', async (t) => {
+  const minter = new AssertionMinter({
+    ring: { signer: () => undefined },
+    issuer: 'i',
+    audience: 'a',
+    lifetimeSeconds: 60,
+  })
+  await t.rejects(
+    minter.mint({
+      sessionToken: 't',
+      sessionId: 's',
+      userId: 'u',
+      email: 'e',
+      name: 'n',
+      sessionExpiresAt: Date.now() + H,
+    }),
+    { name: 'NoSigningKey' },
+  )
+})

@@ -1,0 +1,77 @@
+// The rotation schedule as a table: which key signs, which are published,
+// and which key is due, at moments around each boundary.
+import t from 'tap'
+import { isRetired, nextKeyDue, publishedAt, signerAt } from '../../src/assertion/key-schedule.ts'
+
+const H = 3_600_000
+const SCHEDULE = { rotationMs: 24 * H, publishAheadMs: 0.1 * H, retainMs: 0.2 * H, clockSkewMs: 60_000 }
+const k1 = { kid: 'k1', generation: 1, activatesAt: 0 }
+const k2 = { kid: 'k2', generation: 2, activatesAt: 24 * H }
+const k3 = { kid: 'k3', generation: 3, activatesAt: 48 * H }
+
+t.test('signerAt: the newest generation already active', async (t) => {
+  const rows = [
+    { name: 'no keys', keys: [], now: 0, signer: undefined },
+    { name: 'the first key at its activation', keys: [k1], now: 0, signer: 'k1' },
+    { name: 'a successor published but not yet active', keys: [k1, k2], now: 23.95 * H, signer: 'k1' },
+    { name: 'the successor from its activation on', keys: [k1, k2], now: 24 * H, signer: 'k2' },
+    { name: 'order of rows does not matter', keys: [k2, k1], now: 30 * H, signer: 'k2' },
+    { name: 'only future keys', keys: [k2], now: 0, signer: undefined },
+  ]
+  for (const row of rows) t.equal(signerAt(row.keys, row.now)?.kid, row.signer, row.name)
+})
+
+t.test('publishedAt / isRetired: a key stays until its successor has been active for retainMs', async (t) => {
+  const rows = [
+    { name: 'one key', keys: [k1], now: 100 * H, published: ['k1'] },
+    { name: 'the successor is published ahead', keys: [k1, k2], now: 23.9 * H, published: ['k2', 'k1'] },
+    { name: 'the old key just after the switch', keys: [k1, k2], now: 24.1 * H, published: ['k2', 'k1'] },
+    { name: 'the old key at the end of retention', keys: [k1, k2], now: 24.2 * H, published: ['k2'] },
+    { name: 'three generations', keys: [k1, k2, k3], now: 48.1 * H, published: ['k3', 'k2'] },
+  ]
+  for (const row of rows) {
+    t.same(
+      publishedAt(row.keys, row.now, SCHEDULE.retainMs).map((k) => k.kid),
+      row.published,
+      row.name,
+    )
+  }
+  t.equal(
+    isRetired(k1, [k1, k2], 24.2 * H - 1, SCHEDULE.retainMs),
+    false,
+    'a millisecond before: still published',
+  )
+  t.equal(isRetired(k1, [k1, k2], 24.2 * H, SCHEDULE.retainMs), true, 'at the boundary: retired')
+})
+
+t.test('nextKeyDue: first key, successor ahead of term, none while one is scheduled', async (t) => {
+  const rows = [
+    {
+      name: 'no keys: the first signs at once (dated back by the clock skew, for instances running behind)',
+      keys: [],
+      now: 5 * H,
+      due: { generation: 1, activatesAt: 5 * H - 60_000 },
+    },
+    { name: 'early in the term: nothing', keys: [k1], now: 12 * H, due: undefined },
+    { name: 'just before publish-ahead: nothing', keys: [k1], now: 23.9 * H - 1, due: undefined },
+    {
+      name: 'at publish-ahead: the successor, activating at the end of the term',
+      keys: [k1],
+      now: 23.9 * H,
+      due: { generation: 2, activatesAt: 24 * H },
+    },
+    { name: 'a successor already scheduled: nothing', keys: [k1, k2], now: 23.95 * H, due: undefined },
+    {
+      name: 'long after the term (every instance was down): published ahead from now',
+      keys: [k1],
+      now: 100 * H,
+      due: { generation: 2, activatesAt: 100.1 * H },
+    },
+  ]
+  for (const row of rows) t.same(nextKeyDue(row.keys, row.now, SCHEDULE), row.due, row.name)
+  t.same(
+    nextKeyDue([k1], 1 * H, SCHEDULE, true),
+    { generation: 2, activatesAt: 1 * H - 60_000 },
+    'the signer does not open with this secret: a successor that signs at once',
+  )
+})
