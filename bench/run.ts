@@ -74,6 +74,8 @@ const sum = (a: Counters, b: Counters): Counters => ({
   misses: a.misses + b.misses,
 })
 
+const ASSERTION_OFF = 'gateway (IDENTITY_ASSERTION=off), signed in, hot cache'
+
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'gateway-bench-'))
   const running: Running[] = []
@@ -113,6 +115,16 @@ async function main() {
       env: { SESSION_CACHE_TTL_MS: '0' },
     })
     running.push(uncached)
+    // The same gateway without X-User-Assertion: the assertion's cost on the
+    // hot path, paired round by round with the hot-cache run.
+    const assertionOffDir = join(work, 'assertion-off')
+    const assertionOffCookies = process.env.DATABASE_URL
+      ? cookies
+      : await seedSessions(databaseFor(), assertionOffDir, SECRET, 1)
+    const assertionOff = await startGateway('gateway-assertion-off', assertionOffDir, upstream.port, {
+      env: { IDENTITY_ASSERTION: 'off' },
+    })
+    running.push(assertionOff)
 
     const stormUser = { name: 'Storm', email: 'storm@bench.example', password: 'storm password 123' }
     await signUp(gateway, stormUser)
@@ -153,6 +165,17 @@ async function main() {
         name: 'gateway, signed in, hot cache',
         gateway,
         run: () => load({ url: url(gateway), seconds: SECONDS, connections: CONNECTIONS, cookies: [hot] }),
+      },
+      {
+        name: ASSERTION_OFF,
+        gateway: assertionOff,
+        run: () =>
+          load({
+            url: url(assertionOff),
+            seconds: SECONDS,
+            connections: CONNECTIONS,
+            cookies: [assertionOffCookies[0] as string],
+          }),
       },
       {
         name: `gateway, ${SESSIONS} distinct sessions, random order`,
@@ -210,7 +233,7 @@ async function main() {
     ]
 
     console.log(`warming up… (load generator: ${generator})`)
-    for (const scenario of scenarios.slice(0, 4)) await loadQuietly(scenario.run, 2)
+    for (const scenario of scenarios.slice(0, 5)) await loadQuietly(scenario.run, 2)
 
     const results = new Map<string, LoadResult[]>()
     // Database work per scenario on the main gateway, from its /metrics.
@@ -284,7 +307,16 @@ async function main() {
     )
     const forward = summary.filter((s) => s.name.includes('→ Better Auth'))
     const hotDb = hotRow?.database
+    const jwksBytes = (
+      await (await fetch(`http://127.0.0.1:${gateway.port}/.well-known/jwks.json`)).arrayBuffer()
+    ).byteLength
+    const assertionCost = paired(hotName, ASSERTION_OFF, (a, b) => a.rps / b.rps)
     const targets = [
+      [
+        'X-User-Assertion costs ≤ 3% of hot-cache req/s',
+        assertionCost >= 0.97,
+        `on ÷ off ${assertionCost.toFixed(3)} (paired); JWKS ${jwksBytes} bytes`,
+      ],
       [
         'hot cache ≥ 0.90× bare req/s',
         ratio('gateway, signed in, hot cache') >= 0.9,

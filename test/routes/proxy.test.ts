@@ -53,7 +53,7 @@ t.test('client identity headers are dropped in every spelling, session or not', 
     const leaked = got.rawHeaders
       .filter((_, i) => i % 2 === 0)
       .filter((name) => /^(x[-_.](user|auth|forwarded[-_.](user|email|groups))|remote[-_.])/i.test(name))
-    const expected = cookie ? ['x-user-id', 'x-user-email', 'x-user-name'] : []
+    const expected = cookie ? ['x-user-id', 'x-user-email', 'x-user-name', 'x-user-assertion'] : []
     t.same(
       leaked,
       expected,
@@ -224,7 +224,8 @@ t.test('websocket upgrades: same stripping and injection, same policy', async (t
   const headers = signedIn.first?.headers ?? {}
   t.equal(signedIn.first?.url, '/api/socket?room=1')
   t.ok(headers['x-user-id'] && headers['x-user-id'] !== 'admin', 'identity injected into the upgrade')
-  t.equal(headers['x-user-email'], encodeURIComponent(user.email))
+  t.equal(headers['x-user-email'], user.email)
+  t.ok(headers['x-user-assertion'], 'and the assertion')
   t.notOk(headers['x-auth-request-email'])
   t.notOk(headers.remote_user)
   t.equal(headers.cookie, 'theme=dark', 'auth cookie stripped from the upgrade')

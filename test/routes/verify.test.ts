@@ -17,8 +17,9 @@ t.test('200 with the identity headers for a valid session, 401 otherwise', async
     t.equal(ok.statusCode, 200, `${method} signed in`)
     t.match(ok.headers['x-user-id'], /^[A-Za-z0-9]+$/)
     t.not(ok.headers['x-user-id'], 'forged', 'a client header never becomes the answer')
-    t.equal(ok.headers['x-user-email'], encodeURIComponent(user.email))
+    t.equal(ok.headers['x-user-email'], user.email)
     t.equal(ok.headers['x-user-name'], 'Zo%C3%AB')
+    t.match(ok.headers['x-user-assertion'], /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/, 'and the assertion')
     t.equal(ok.headers['cache-control'], 'no-store')
   }
   const before = database.queryCount()
@@ -33,6 +34,7 @@ t.test('200 with the identity headers for a valid session, 401 otherwise', async
     const res = await app.inject({ url: '/verify', headers })
     t.equal(res.statusCode, 401, name)
     t.notOk(res.headers['x-user-id'], `${name}: no identity in the answer`)
+    t.notOk(res.headers['x-user-assertion'], `${name}: no assertion in the answer`)
   }
 })
 
