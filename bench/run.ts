@@ -106,25 +106,21 @@ async function main() {
       /listening (\d+)/,
     )
     running.push(check)
+    /** A second gateway with `env` on top, and a session cookie for it (its own database on PGlite). */
+    const variant = async (name: string, env: Record<string, string>) => {
+      const dir = join(work, name)
+      const variantCookies = process.env.DATABASE_URL
+        ? cookies
+        : await seedSessions(databaseFor(), dir, SECRET, 1)
+      const started = await startGateway(`gateway-${name}`, dir, upstream.port, { env })
+      running.push(started)
+      return { gateway: started, cookie: variantCookies[0] as string }
+    }
     // The gateway with its cache off: what the cheap miss path alone gives.
-    const uncachedDir = join(work, 'uncached')
-    const uncachedCookies = process.env.DATABASE_URL
-      ? cookies
-      : await seedSessions(databaseFor(), uncachedDir, SECRET, 1)
-    const uncached = await startGateway('gateway-uncached', uncachedDir, upstream.port, {
-      env: { SESSION_CACHE_TTL_MS: '0' },
-    })
-    running.push(uncached)
-    // The same gateway without X-User-Assertion: the assertion's cost on the
-    // hot path, paired round by round with the hot-cache run.
-    const assertionOffDir = join(work, 'assertion-off')
-    const assertionOffCookies = process.env.DATABASE_URL
-      ? cookies
-      : await seedSessions(databaseFor(), assertionOffDir, SECRET, 1)
-    const assertionOff = await startGateway('gateway-assertion-off', assertionOffDir, upstream.port, {
-      env: { IDENTITY_ASSERTION: 'off' },
-    })
-    running.push(assertionOff)
+    const uncached = await variant('uncached', { SESSION_CACHE_TTL_MS: '0' })
+    // Without X-User-Assertion: the assertion's cost on the hot path, paired
+    // round by round with the hot-cache run.
+    const assertionOff = await variant('assertion-off', { IDENTITY_ASSERTION: 'off' })
 
     const stormUser = { name: 'Storm', email: 'storm@bench.example', password: 'storm password 123' }
     await signUp(gateway, stormUser)
@@ -168,13 +164,13 @@ async function main() {
       },
       {
         name: ASSERTION_OFF,
-        gateway: assertionOff,
+        gateway: assertionOff.gateway,
         run: () =>
           load({
-            url: url(assertionOff),
+            url: url(assertionOff.gateway),
             seconds: SECONDS,
             connections: CONNECTIONS,
-            cookies: [assertionOffCookies[0] as string],
+            cookies: [assertionOff.cookie],
           }),
       },
       {
@@ -184,13 +180,13 @@ async function main() {
       },
       {
         name: 'gateway, cache off (SESSION_CACHE_TTL_MS=0)',
-        gateway: uncached,
+        gateway: uncached.gateway,
         run: () =>
           load({
-            url: url(uncached),
+            url: url(uncached.gateway),
             seconds: SECONDS,
             connections: CONNECTIONS,
-            cookies: [uncachedCookies[0] as string],
+            cookies: [uncached.cookie],
           }),
       },
       ...forwardAuth.map((proxy) => ({

@@ -9,10 +9,9 @@ import { generateKeyPairSync } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { decodeJwt, decodeProtectedHeader, exportJWK, SignJWT } from 'jose'
 import t from 'tap'
-import { freePort, startUvicorn, uvicornMissing } from '../fixtures/uvicorn.ts'
+import { freePort, startFastapiExample, uvicornMissing } from '../fixtures/uvicorn.ts'
 import { buildHarness, fileDatabase, ORIGIN, signUp } from '../helper.ts'
 
 const missing = uvicornMissing()
@@ -22,15 +21,7 @@ const db = await fileDatabase(t)
 const itemsDir = await mkdtemp(join(tmpdir(), 'gw-forgery-'))
 t.teardown(() => rm(itemsDir, { recursive: true, force: true }))
 const gatewayPort = await freePort()
-const backend = await startUvicorn(['--proxy-headers', '--forwarded-allow-ips', '127.0.0.1'], {
-  app: 'main:app',
-  cwd: fileURLToPath(new URL('../../examples/fastapi', import.meta.url)),
-  env: {
-    GATEWAY_JWKS_URL: `http://127.0.0.1:${gatewayPort}/.well-known/jwks.json`,
-    GATEWAY_ISSUER: ORIGIN,
-    ITEMS_DB: join(itemsDir, 'items.sqlite3'),
-  },
-})
+const backend = await startFastapiExample(gatewayPort, ORIGIN, join(itemsDir, 'items.sqlite3'))
 t.teardown(() => backend.close())
 const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: backend.url } })
 await app.listen({ port: gatewayPort, host: '127.0.0.1' })

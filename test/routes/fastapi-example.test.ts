@@ -5,32 +5,20 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { decodeJwt } from 'jose'
 import t from 'tap'
-import { freePort, startUvicorn, uvicornMissing } from '../fixtures/uvicorn.ts'
+import { freePort, startFastapiExample, uvicornMissing } from '../fixtures/uvicorn.ts'
 import { buildHarness, fileDatabase, ORIGIN, signUp } from '../helper.ts'
 
 const missing = uvicornMissing()
 if (missing !== undefined) throw new Error(missing)
 
-const EXAMPLE = fileURLToPath(new URL('../../examples/fastapi', import.meta.url))
 const db = await fileDatabase(t)
 const itemsDir = await mkdtemp(join(tmpdir(), 'gw-items-'))
 t.teardown(() => rm(itemsDir, { recursive: true, force: true }))
 
-// uvicorn must know where the gateway's JWKS will be before the gateway
-// (which needs uvicorn's address) exists: reserve the gateway's port first.
 const gatewayPort = await freePort()
-const uvicorn = await startUvicorn(['--proxy-headers', '--forwarded-allow-ips', '127.0.0.1'], {
-  app: 'main:app',
-  cwd: EXAMPLE,
-  env: {
-    GATEWAY_JWKS_URL: `http://127.0.0.1:${gatewayPort}/.well-known/jwks.json`,
-    GATEWAY_ISSUER: ORIGIN,
-    ITEMS_DB: join(itemsDir, 'items.sqlite3'),
-  },
-})
+const uvicorn = await startFastapiExample(gatewayPort, ORIGIN, join(itemsDir, 'items.sqlite3'))
 t.teardown(() => uvicorn.close())
 const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: uvicorn.url } })
 await app.listen({ port: gatewayPort, host: '127.0.0.1' })
