@@ -47,10 +47,17 @@ async function assertionPlugin(app: FastifyInstance, { config, now }: AssertionP
     },
   })
   await ring.refresh()
+  // One reload at a time: against a hung database they would pile up.
+  let reloading = false
   const timer = setInterval(() => {
+    if (reloading) return
+    reloading = true
     ring
       .refresh()
       .catch((err) => app.log.warn({ err }, 'could not reload the signing keys; keeping those loaded'))
+      .finally(() => {
+        reloading = false
+      })
   }, KEY_RELOAD_MS)
   timer.unref()
   app.addHook('onClose', async () => clearInterval(timer))
