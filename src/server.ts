@@ -57,7 +57,8 @@ async function main() {
   await app.listen({ port: config.port, host: config.host })
   app.log.info(
     { driver: app.database.driver, startupMs: Math.round(performance.now() - started) },
-    `gateway ready on ${config.publicUrl}`,
+    // Both: with PORT changed, PUBLIC_URL (what browsers and Origin checks use) may not match.
+    `gateway ready on ${config.publicUrl} (listening on ${config.host}:${config.port})`,
   )
 }
 

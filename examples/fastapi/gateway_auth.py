@@ -43,8 +43,9 @@ Configuration (environment, read on first request)
 
 Reasons in 401 bodies: missing assertion, malformed assertion, unsupported
 algorithm, missing key id, unknown key, bad signature, assertion expired,
-assertion not yet valid, wrong audience, wrong issuer, missing claim: <name>,
-missing X-User-Id, subject does not match X-User-Id.
+assertion not yet valid, assertion lifetime too long, wrong audience, wrong
+issuer, missing claim: <name>, missing X-User-Id, subject does not match
+X-User-Id.
 
 Ideas borrowed from Pomerium (the signed ``X-Pomerium-Jwt-Assertion`` header
 next to plain identity headers, verified against the proxy's JWKS) and Ory
@@ -214,7 +215,13 @@ class GatewayVerifier:
     """Checks ``X-User-Assertion`` against the gateway's JWKS.
 
     ``leeway`` (seconds) absorbs clock skew between gateway and backend for
-    ``exp`` and ``iat``; keep it small, it extends a replay window.
+    ``exp``; keep it small, it extends a replay window.
+    ``max_clock_skew`` (seconds): how far ahead of this machine the gateway's
+    clock may run before an ``iat`` counts as "not yet valid". It matches
+    the gateway's own assumption (its key schedule allows 5 minutes); ``exp``
+    alone bounds how long an assertion is accepted.
+    ``max_lifetime`` (seconds): the longest ``exp - iat`` accepted; the
+    gateway allows at most an hour, so anything longer was not minted by it.
     ``clock`` (monotonic) drives only the JWKS cache; tests replace it.
     """
 
@@ -225,6 +232,8 @@ class GatewayVerifier:
         audience: Optional[str] = None,
         *,
         leeway: float = 10.0,
+        max_clock_skew: float = 300.0,
+        max_lifetime: float = 3600.0,
         refresh_floor_seconds: float = 30.0,
         fallback_max_age: float = 300.0,
         timeout: float = 5.0,
@@ -233,6 +242,8 @@ class GatewayVerifier:
         self.issuer = issuer
         self.audience = audience or issuer
         self.leeway = leeway
+        self.max_clock_skew = max_clock_skew
+        self.max_lifetime = max_lifetime
         self.jwks = JwksCache(
             jwks_url,
             refresh_floor_seconds=refresh_floor_seconds,
@@ -277,14 +288,17 @@ class GatewayVerifier:
 
     def _decode(self, assertion: str, key: jwt.PyJWK) -> dict:
         try:
-            return jwt.decode(
+            claims = jwt.decode(
                 assertion,
                 key.key,
                 algorithms=[ALGORITHM],
                 audience=self.audience,
                 issuer=self.issuer,
                 leeway=self.leeway,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+                # iat is checked below against max_clock_skew, not the leeway:
+                # PyJWT would refuse every assertion from a gateway whose
+                # clock runs more than `leeway` ahead of this one.
+                options={"require": ["exp", "iat", "iss", "aud", "sub"], "verify_iat": False},
             )
         except jwt.ExpiredSignatureError:
             reason = "assertion expired"
@@ -302,7 +316,21 @@ class GatewayVerifier:
             # Any other PyJWT error, and the odd TypeError a claim of the
             # wrong JSON type can raise inside PyJWT: a 401, never a 500.
             reason = "malformed assertion"
+        else:
+            iat, exp = claims["iat"], claims["exp"]
+            if not _is_number(iat) or not _is_number(exp):
+                reason = "malformed assertion"
+            elif iat > time.time() + self.max_clock_skew:
+                reason = "assertion not yet valid"
+            elif exp - iat > self.max_lifetime:
+                reason = "assertion lifetime too long"
+            else:
+                return claims
         raise GatewayAuthError(reason)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _str_or_none(value: object) -> Optional[str]:

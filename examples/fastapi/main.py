@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, List, Optional
 
-from fastapi import Depends, FastAPI, HTTPException, Response
+from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Response
 from pydantic import BaseModel, Field
 
 from gateway_auth import GatewayUser, current_user, optional_user
@@ -86,8 +86,18 @@ def list_items(user: GatewayUser = Depends(current_user)) -> list:
     return [dict(row) for row in rows]
 
 
+# SQLite's INTEGER is 64-bit signed: a larger id is a bad request, not a 500.
+_MAX_ID = 2**63 - 1
+
+
 @app.post("/api/items", response_model=Item, status_code=201)
 def create_item(body: ItemIn, user: GatewayUser = Depends(current_user)) -> dict:
+    # JSON may carry a lone surrogate ("\ud800"), which is not text: SQLite
+    # (and UTF-8) cannot store it.
+    try:
+        body.title.encode("utf-8")
+    except UnicodeEncodeError:
+        raise HTTPException(422, "title must be valid Unicode text") from None
     created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with db() as conn:
         cur = conn.execute(
@@ -99,7 +109,9 @@ def create_item(body: ItemIn, user: GatewayUser = Depends(current_user)) -> dict
 
 
 @app.delete("/api/items/{item_id}", status_code=204)
-def delete_item(item_id: int, user: GatewayUser = Depends(current_user)) -> Response:
+def delete_item(
+    item_id: int = PathParam(..., ge=1, le=_MAX_ID), user: GatewayUser = Depends(current_user)
+) -> Response:
     with db() as conn:
         cur = conn.execute(
             "DELETE FROM items WHERE id = ? AND owner = ?", (item_id, user.id)

@@ -11,7 +11,18 @@ export default async function jwksRoutes(app: FastifyInstance) {
   app.get(JWKS_PATH, { config: { surface: 'api' } }, async (request, reply) => {
     const jwks = app.keyRing.jwks()
     reply.header('cache-control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`).header('etag', jwks.etag)
-    if (request.headers['if-none-match'] === jwks.etag) return reply.code(304).send()
+    if (matchesEtag(request.headers['if-none-match'], jwks.etag)) return reply.code(304).send()
     return reply.type('application/json; charset=utf-8').send(jwks.body)
   })
+}
+
+/**
+ * If-None-Match by RFC 9110 §13.1.2: a list of tags or `*`, compared weakly
+ * (a `W/` prefix on either side does not matter).
+ */
+function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false
+  if (ifNoneMatch.trim() === '*') return true
+  const opaque = etag.replace(/^W\//, '')
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque)
 }

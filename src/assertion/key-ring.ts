@@ -63,12 +63,21 @@ export interface KeyRingOptions {
 /** A row with its activation as epoch ms, as the schedule reads it. */
 type Row = Omit<SigningKeyRow, 'activatesAt'> & ScheduledKey
 
+/** A row this instance can sign with: it opened, and nothing in it was altered. */
+type UsableRow = Row & { opened: KeyObject }
+
+interface Opened {
+  /** The row as it was when opened: any change to it means opening it again. */
+  fingerprint: string
+  key: KeyObject | null
+}
+
 export class KeyRing {
   readonly #options: KeyRingOptions
   readonly #now: () => number
-  #rows: Row[] = []
-  /** Opened private keys by kid; null for one that does not open with this secret. */
-  readonly #privateKeys = new Map<string, KeyObject | null>()
+  /** Only keys that open with this secret: nothing else signs or is published. */
+  #usable: UsableRow[] = []
+  readonly #opened = new Map<string, Opened>()
   #jwks: JwksDocument = jwksDocument([])
 
   constructor(options: KeyRingOptions) {
@@ -80,41 +89,49 @@ export class KeyRing {
    * Re-reads the keys, creates the one the schedule says is due, deletes
    * retired ones and rebuilds the JWKS. Throws when the database does; the
    * keys already loaded stay in use.
+   *
+   * A row that does not open with BETTER_AUTH_SECRET is ignored: not signed
+   * with, not published, not counted by the schedule (only its generation
+   * number is skipped). That covers a row planted or altered by someone who
+   * can write to the table but lacks the secret (the public half, generation
+   * and activation are sealed with the private key), and, during a rolling
+   * change of the secret, the other side's keys: each side signs with and
+   * publishes its own, and neither keeps creating keys.
    */
   async refresh(): Promise<void> {
     const { db, schedule } = this.#options
-    let rows = await this.#read()
+    let { rows, usable } = await this.#read()
     const now = this.#now()
-    const signer = signerAt(rows, now)
-    const unusable = signer !== undefined && this.#privateKeys.get(signer.kid) === null
-    const due = nextKeyDue(rows, now, schedule, unusable)
-    if (due !== undefined) {
-      const kid = await this.#create(due.generation, due.activatesAt)
+    const activatesAt = nextKeyDue(usable, now, schedule)
+    if (activatesAt !== undefined) {
+      // Past every generation in the table, usable or not, so an unusable row
+      // cannot block the insert.
+      const generation = rows.reduce((highest, row) => Math.max(highest, row.generation), 0) + 1
+      const kid = await this.#create(generation, activatesAt)
       if (kid !== undefined) {
+        const unusable = rows.length > usable.length
         this.#options.log.info(
-          { kid, generation: due.generation, activatesAt: new Date(due.activatesAt).toISOString() },
-          unusable
-            ? 'created a signing key that signs at once: the current one does not open with BETTER_AUTH_SECRET'
+          { kid, generation, activatesAt: new Date(activatesAt).toISOString() },
+          usable.length === 0 && unusable
+            ? 'created a signing key that signs at once: no key in the table opens with BETTER_AUTH_SECRET'
             : 'created a signing key',
         )
       }
-      rows = await this.#read()
+      ;({ rows, usable } = await this.#read())
     }
-    const retired = rows.filter((row) => isRetired(row, rows, now, schedule.retainMs))
+    const retired = usable.filter((row) => isRetired(row, usable, now, schedule.retainMs))
     await deleteSigningKeys(
       db,
       retired.map((row) => row.kid),
     )
-    for (const row of retired) this.#privateKeys.delete(row.kid)
-    this.#rows = rows.filter((row) => !retired.includes(row))
-    this.#jwks = jwksDocument(publishedAt(this.#rows, now, schedule.retainMs))
+    this.#usable = usable.filter((row) => !retired.includes(row))
+    this.#jwks = jwksDocument(publishedAt(this.#usable, now, schedule.retainMs))
   }
 
-  /** The key that signs now, or undefined when none is loaded or it does not open. */
+  /** The key that signs now, or undefined when none is loaded. */
   signer(): Signer | undefined {
-    const row = signerAt(this.#rows, this.#now())
-    const privateKey = row === undefined ? undefined : this.#privateKeys.get(row.kid)
-    return row === undefined || privateKey == null ? undefined : { kid: row.kid, privateKey }
+    const row = signerAt(this.#usable, this.#now())
+    return row === undefined ? undefined : { kid: row.kid, privateKey: row.opened }
   }
 
   /** The JWKS as of the last refresh. */
@@ -122,27 +139,40 @@ export class KeyRing {
     return this.#jwks
   }
 
-  async #read(): Promise<Row[]> {
+  /** Every row, and those that open; a row is opened again whenever anything in it changed. */
+  async #read(): Promise<{ rows: Row[]; usable: UsableRow[] }> {
     const rows: Row[] = (await readSigningKeys(this.#options.db)).map((row) => ({
       ...row,
       activatesAt: row.activatesAt.getTime(),
     }))
-    for (const row of rows)
-      if (!this.#privateKeys.has(row.kid)) this.#privateKeys.set(row.kid, this.#open(row))
-    return rows
+    const usable: UsableRow[] = []
+    for (const row of rows) {
+      const fingerprint = `${rowBinding(row)}\n${row.privateKey}`
+      let opened = this.#opened.get(row.kid)
+      if (opened?.fingerprint !== fingerprint) {
+        opened = { fingerprint, key: this.#open(row) }
+        this.#opened.set(row.kid, opened)
+      }
+      if (opened.key !== null) usable.push({ ...row, opened: opened.key })
+    }
+    for (const kid of this.#opened.keys()) if (!rows.some((row) => row.kid === kid)) this.#opened.delete(kid)
+    return { rows, usable }
   }
 
-  #open(row: { kid: string; privateKey: string; publicJwk: { x: string } }): KeyObject | null {
+  #open(row: Row): KeyObject | null {
     try {
-      const der = openPrivateKey(this.#options.secret, row.kid, row.privateKey)
+      const der = openPrivateKey(this.#options.secret, rowBinding(row), row.privateKey)
       const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
-      // The published half must be this key's: a row whose public part was
-      // swapped would publish one key and sign with another.
+      // Bound by the seal already; checked again so a key can never sign
+      // under a public half it does not own.
       const { x } = createPublicKey(privateKey).export({ format: 'jwk' })
       if (x !== row.publicJwk.x) throw new Error('the public key does not match the private key')
       return privateKey
     } catch (err) {
-      this.#options.log.error({ kid: row.kid, err }, 'a signing key does not open with BETTER_AUTH_SECRET')
+      this.#options.log.error(
+        { kid: row.kid, err },
+        'a signing key does not open with BETTER_AUTH_SECRET (or its row was altered); it is ignored',
+      )
       return null
     }
   }
@@ -156,7 +186,7 @@ export class KeyRing {
     const kid = await calculateJwkThumbprint(publicJwk)
     const sealed = sealPrivateKey(
       this.#options.secret,
-      kid,
+      rowBinding({ kid, generation, activatesAt, publicJwk }),
       privateKey.export({ format: 'der', type: 'pkcs8' }),
     )
     const created = await insertSigningKey(this.#options.db, {
@@ -168,6 +198,22 @@ export class KeyRing {
     })
     return created ? kid : undefined
   }
+}
+
+/**
+ * What the seal binds a private key to: everything else in its row that
+ * decides what is published and when it signs. Changing any of it makes the
+ * key fail to open.
+ */
+function rowBinding(row: Pick<Row, 'kid' | 'generation' | 'activatesAt' | 'publicJwk'>): string {
+  return JSON.stringify([
+    row.kid,
+    row.generation,
+    row.activatesAt,
+    row.publicJwk.kty,
+    row.publicJwk.crv,
+    row.publicJwk.x,
+  ])
 }
 
 function jwksDocument(rows: readonly Pick<Row, 'kid' | 'publicJwk'>[]): JwksDocument {

@@ -61,26 +61,23 @@ export function publishedAt<K extends ScheduledKey>(keys: readonly K[], now: num
 }
 
 /**
- * The key to create now, if any: the first one; a successor once the current
- * key is within `publishAheadMs` of the end of its term; or, when the current
- * signer cannot be used (`signerUnusable`: its private key does not open with
- * this secret), one that signs at once. Undefined when nothing is due.
+ * When the key to create now should start signing, or undefined when none is
+ * due. `keys` are the keys this instance can sign with. None of them active
+ * (the first start, or none opens with this secret): one that signs at once,
+ * dated back by the clock skew so an instance whose clock runs behind finds
+ * it active too. Otherwise a successor once the newest key is within
+ * `publishAheadMs` of the end of its term, unless one is already scheduled.
  */
 export function nextKeyDue(
   keys: readonly ScheduledKey[],
   now: number,
   schedule: KeySchedule,
-  signerUnusable = false,
-): { generation: number; activatesAt: number } | undefined {
-  let latest: ScheduledKey | undefined
-  for (const key of keys) if (latest === undefined || key.generation > latest.generation) latest = key
-  const atOnce = now - schedule.clockSkewMs
-  if (latest === undefined) return { generation: 1, activatesAt: atOnce }
-  const generation = latest.generation + 1
-  if (signerUnusable) return { generation, activatesAt: atOnce }
-  // A successor is already scheduled.
+): number | undefined {
+  if (signerAt(keys, now) === undefined) return now - schedule.clockSkewMs
+  let latest = keys[0] as ScheduledKey
+  for (const key of keys) if (key.generation > latest.generation) latest = key
   if (latest.activatesAt > now) return undefined
   const termEnds = latest.activatesAt + schedule.rotationMs
   if (now < termEnds - schedule.publishAheadMs) return undefined
-  return { generation, activatesAt: Math.max(termEnds, now + schedule.publishAheadMs) }
+  return Math.max(termEnds, now + schedule.publishAheadMs)
 }

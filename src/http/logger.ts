@@ -2,7 +2,7 @@
 // serializer or ad-hoc object put them there; pretty output only on a terminal
 // (JSON lines everywhere else, for whatever ships the logs).
 import type { FastifyBaseLogger } from 'fastify'
-import type { Level, LoggerOptions } from 'pino'
+import { type Level, type LoggerOptions, stdSerializers } from 'pino'
 
 export const REDACT_PATHS = [
   'req.headers.cookie',
@@ -18,11 +18,30 @@ export const REDACT_PATHS = [
   'password',
 ]
 
+/**
+ * An error as logged, minus a failed query's parameters. Drizzle's
+ * DrizzleQueryError writes them into its message and stack ("params: …")
+ * and keeps them in `params`: for the session query those are session
+ * tokens, up to a batch of them. The query text and the driver's cause stay.
+ */
+export function serializeError(error: unknown): ReturnType<typeof stdSerializers.err> {
+  const serialized = stdSerializers.err(error as Error)
+  if (!(error instanceof Error) || !('params' in error)) return serialized
+  const redact = (text: string | undefined) => text?.replace(/\nparams: [^\n]*/, '\nparams: [redacted]')
+  return {
+    ...serialized,
+    message: redact(serialized.message) as string,
+    stack: redact(serialized.stack) as string,
+    params: '[redacted]',
+  }
+}
+
 /** pino's options for Fastify's `logger`: `level` as LOG_LEVEL gives it, `pretty` only on a terminal. */
 export function loggerOptions(level: string, pretty: boolean): LoggerOptions {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeError },
     ...(pretty
       ? {
           transport: {

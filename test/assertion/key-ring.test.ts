@@ -1,6 +1,8 @@
 // Signing keys on the real database under test: the first start creates one,
 // a second instance adopts it, a rotation walks through publish-ahead, switch
 // and retirement, and keys that do not open are never used to sign.
+import { generateKeyPairSync } from 'node:crypto'
+import { eq } from 'drizzle-orm'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import t from 'tap'
 import { signingKey } from '../../db/schema.ts'
@@ -151,7 +153,7 @@ t.test('a rotation: published ahead, then signing, the old key kept through the 
   t.notOk(await verifies(oldAssertion, a, { now: start + 120_000 }), 'so nothing it signed verifies any more')
 })
 
-t.test('a changed BETTER_AUTH_SECRET: the old key is not used; a new one signs at once', async (t) => {
+t.test('a changed BETTER_AUTH_SECRET, and a fleet mid-way through the change', async (t) => {
   const clock = { now: Date.UTC(2026, 0, 1) }
   const before = ring(clock)
   await before.refresh()
@@ -166,46 +168,91 @@ t.test('a changed BETTER_AUTH_SECRET: the old key is not used; a new one signs a
     now: () => clock.now,
   })
   await after.refresh()
-  const signer = after.signer()
-  t.ok(signer, 'a signer exists')
-  t.not(signer?.kid, oldKid, 'and it is a new key')
+  const newKid = after.signer()?.kid
+  t.ok(newKid, 'the new secret has a key to sign with')
+  t.not(newKid, oldKid, 'a new one')
   t.same(
     after.jwks().keys.map((k) => k.kid),
-    [signer?.kid, oldKid],
-    "the old public key stays published: assertions it signed are still someone's",
+    [newKid],
+    'and publishes only what opens with its secret',
   )
   t.match(log.lines, [
     { level: 'error', msg: /does not open/ },
-    { level: 'info', msg: /signs at once/ },
+    { level: 'info', msg: /signs at once: no key in the table opens/ },
   ])
+
+  // Both sides keep reloading, as a fleet does during a rolling restart.
+  for (let minute = 1; minute <= 5; minute++) {
+    clock.now += 60_000
+    await before.refresh()
+    await after.refresh()
+  }
+  t.equal((await database.db.select().from(signingKey)).length, 2, 'no churn: still one key per secret')
+  t.equal(before.signer()?.kid, oldKid, 'the old side signs with its own key')
+  t.equal(after.signer()?.kid, newKid, 'the new side with its own')
+  t.same(
+    before.jwks().keys.map((k) => k.kid),
+    [oldKid],
+    'each side publishes only its own',
+  )
 })
 
-t.test('a row whose public half was swapped never signs', async (t) => {
+t.test('write access to the table without the secret cannot get a key published or signing', async (t) => {
   const clock = { now: Date.UTC(2026, 0, 1) }
-  const honest = ring(clock)
-  await honest.refresh()
-  const [row] = await database.db.select().from(signingKey)
-  // Someone with write access to the table publishes their own public key.
-  const other = ring({ now: 0 })
-  await database.db.delete(signingKey)
-  await other.refresh()
-  const [planted] = await database.db.select().from(signingKey)
-  await database.db.delete(signingKey)
+  const victim = ring(clock)
+  await victim.refresh()
+  const honestKid = victim.signer()?.kid as string
+  const attackerX = (generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }) as { x: string }).x
+  const attackerJwk = { kty: 'OKP', crv: 'Ed25519', x: attackerX }
+
+  // A planted row: the attacker's public key, far in the future, a high generation.
   await database.db.insert(signingKey).values({
-    ...(row as typeof signingKey.$inferSelect),
-    publicJwk: (planted as typeof row & object).publicJwk,
-  })
-  const log = recordingLog()
-  const victim = new KeyRing({
-    db: database.db,
-    secret: SECRET,
-    schedule: SCHEDULE,
-    log,
-    now: () => clock.now,
+    kid: 'rogue-kid',
+    generation: 1000,
+    publicJwk: attackerJwk,
+    privateKey: 'v1.AAAA.AAAA.AAAA',
+    activatesAt: new Date(Date.UTC(2099, 0, 1)),
   })
   await victim.refresh()
-  t.not(victim.signer()?.kid, row?.kid, 'the tampered key does not sign')
-  t.match(log.lines[0], { level: 'error', msg: /does not open/ })
+  t.same(
+    victim.jwks().keys.map((k) => k.kid),
+    [honestKid],
+    'a planted row is not published',
+  )
+  t.equal(victim.signer()?.kid, honestKid, 'nor signs')
+  clock.now += 24 * 3_600_000 - 0.1 * 3_600_000
+  await victim.refresh()
+  const successor = victim.jwks().keys[0]?.kid
+  t.not(successor, honestKid, 'and rotation goes on: the planted future row is no scheduled successor')
+  const generations = (await database.db.select().from(signingKey))
+    .map((row) => row.generation)
+    .sort((a, b) => a - b)
+  t.same(generations, [1, 1000, 1001], 'the successor took the next free generation')
+
+  // The live signer's public half swapped under a running instance.
+  await database.db.update(signingKey).set({ publicJwk: attackerJwk }).where(eq(signingKey.kid, honestKid))
+  await victim.refresh()
+  t.notOk(
+    victim.jwks().keys.some((k) => k.x === attackerX),
+    'the altered row is opened again and fails: the attacker’s key is never published',
+  )
+  t.not(victim.signer()?.kid, honestKid, 'nor does the altered row sign any more')
+
+  // Its activation moved: the seal covers that too.
+  const [row] = await database.db
+    .select()
+    .from(signingKey)
+    .where(eq(signingKey.kid, successor as string))
+  await database.db
+    .update(signingKey)
+    .set({ activatesAt: new Date((row?.activatesAt.getTime() as number) - 3_600_000) })
+    .where(eq(signingKey.kid, successor as string))
+  const fresh = ring(clock)
+  await fresh.refresh()
+  t.notOk(
+    fresh.jwks().keys.some((k) => k.kid === successor),
+    'a row whose activation was changed does not open either',
+  )
 })
 
 t.test('a ring with no usable key makes the minter refuse', async (t) => {

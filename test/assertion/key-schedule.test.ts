@@ -44,34 +44,35 @@ t.test('publishedAt / isRetired: a key stays until its successor has been active
   t.equal(isRetired(k1, [k1, k2], 24.2 * H, SCHEDULE.retainMs), true, 'at the boundary: retired')
 })
 
-t.test('nextKeyDue: first key, successor ahead of term, none while one is scheduled', async (t) => {
+t.test('nextKeyDue: when the key to create now signs (keys: those this instance can open)', async (t) => {
   const rows = [
     {
-      name: 'no keys: the first signs at once (dated back by the clock skew, for instances running behind)',
+      name: 'no keys (first start, or none opens with this secret): one that signs at once, dated back by the clock skew',
       keys: [],
       now: 5 * H,
-      due: { generation: 1, activatesAt: 5 * H - 60_000 },
+      due: 5 * H - 60_000,
+    },
+    {
+      name: 'only a future key: nothing signs now, so one at once',
+      keys: [k2],
+      now: 1 * H,
+      due: 1 * H - 60_000,
     },
     { name: 'early in the term: nothing', keys: [k1], now: 12 * H, due: undefined },
     { name: 'just before publish-ahead: nothing', keys: [k1], now: 23.9 * H - 1, due: undefined },
     {
-      name: 'at publish-ahead: the successor, activating at the end of the term',
+      name: 'at publish-ahead: the successor, signing at the end of the term',
       keys: [k1],
       now: 23.9 * H,
-      due: { generation: 2, activatesAt: 24 * H },
+      due: 24 * H,
     },
     { name: 'a successor already scheduled: nothing', keys: [k1, k2], now: 23.95 * H, due: undefined },
     {
       name: 'long after the term (every instance was down): published ahead from now',
       keys: [k1],
       now: 100 * H,
-      due: { generation: 2, activatesAt: 100.1 * H },
+      due: 100.1 * H,
     },
   ]
-  for (const row of rows) t.same(nextKeyDue(row.keys, row.now, SCHEDULE), row.due, row.name)
-  t.same(
-    nextKeyDue([k1], 1 * H, SCHEDULE, true),
-    { generation: 2, activatesAt: 1 * H - 60_000 },
-    'the signer does not open with this secret: a successor that signs at once',
-  )
+  for (const row of rows) t.equal(nextKeyDue(row.keys, row.now, SCHEDULE), row.due, row.name)
 })

@@ -111,3 +111,28 @@ t.test('without a level-aware logger, Fastify gets a plain child', async (t) => 
   t.teardown(() => app.close())
   t.equal((await app.inject('/warns')).statusCode, 200)
 })
+
+t.test('a failed query’s parameters (session tokens) never reach a log line', async (t) => {
+  const { DrizzleQueryError } = await import('drizzle-orm/errors')
+  const { app, lines } = await appWithLog('warn')
+  t.teardown(() => app.close())
+  const cause = new Error('connect ECONNREFUSED 127.0.0.1:5432')
+  const error = new DrizzleQueryError(
+    'select "token" from "session" where "token" = any($1::text[])',
+    [['tok-secret-1', 'tok-secret-2']],
+    cause,
+  )
+  app.log.warn({ err: error }, 'session validation failed; refusing to forward')
+  const line = JSON.stringify(lines[0])
+  t.notMatch(line, /tok-secret/, 'no token anywhere in the line')
+  t.match(lines[0], {
+    err: {
+      type: 'DrizzleQueryError',
+      params: '[redacted]',
+      message: /^Failed query: select .*\nparams: \[redacted\]$/,
+    },
+  })
+  t.match(line, /ECONNREFUSED/, 'the cause still says what went wrong')
+  app.log.warn({ err: new Error('plain') }, 'other')
+  t.match(lines[1], { err: { type: 'Error', message: 'plain' } }, 'other errors as pino writes them')
+})

@@ -191,6 +191,19 @@ t.test('the JWKS: public parts only, cacheable, revalidated by ETag', async (t) 
   })
   t.equal(again.statusCode, 304, 'an unchanged set costs no body')
   t.equal(again.body, '')
+  const etag = res.headers.etag as string
+  for (const [name, value, status] of [
+    ['weak form', `W/${etag}`, 304],
+    ['in a list', `"other", ${etag}`, 304],
+    ['any (*)', '*', 304],
+    ['another tag', '"other"', 200],
+  ] as const) {
+    const conditional = await app.inject({
+      url: '/.well-known/jwks.json',
+      headers: { 'if-none-match': value },
+    })
+    t.equal(conditional.statusCode, status, `If-None-Match ${name}`)
+  }
   t.equal((await app.inject({ method: 'HEAD', url: '/.well-known/jwks.json' })).statusCode, 200)
   t.equal((await app.inject({ method: 'POST', url: '/.well-known/jwks.json' })).statusCode, 404)
 })

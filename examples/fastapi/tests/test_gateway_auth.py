@@ -86,8 +86,22 @@ def test_expired(client, caplog, key):
 
 def test_not_yet_valid(client, caplog, key):
     now = int(time.time())
-    token = key.sign(claims(iat=now + 120, exp=now + 420))
+    token = key.sign(claims(iat=now + 400, exp=now + 700))
     assert_rejected(client, caplog, gateway_headers(token, "user-a"), "assertion not yet valid")
+
+
+def test_gateway_clock_minutes_ahead_is_accepted(client, key):
+    # The gateway's key schedule allows 5 minutes of skew; so does the verifier.
+    now = int(time.time())
+    token = key.sign(claims(iat=now + 120, exp=now + 420))
+    assert client.get("/api/me", headers=gateway_headers(token, "user-a")).status_code == 200
+
+
+def test_lifetime_over_an_hour_is_rejected(client, caplog, key):
+    # Nothing the gateway mints lives longer (ASSERTION_TTL_SECONDS ≤ 3600).
+    now = int(time.time())
+    token = key.sign(claims(iat=now, exp=now + 365 * 24 * 3600))
+    assert_rejected(client, caplog, gateway_headers(token, "user-a"), "assertion lifetime too long")
 
 
 def test_wrong_signature_same_kid(client, caplog):

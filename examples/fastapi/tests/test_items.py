@@ -51,6 +51,22 @@ def test_validation(client, as_user, body):
     assert client.post("/api/items", json=body, headers=as_user()).status_code == 422
 
 
+def test_not_text_title_is_422(client, as_user):
+    # A lone surrogate parses as JSON but is not Unicode text.
+    resp = client.post(
+        "/api/items",
+        content=b'{"title": "a\\ud800b"}',
+        headers={**as_user(), "content-type": "application/json"},
+    )
+    assert resp.status_code == 422
+    assert resp.json() == {"detail": "title must be valid Unicode text"}
+
+
+@pytest.mark.parametrize("item_id", ["99999999999999999999", "0", "-1", "abc"])
+def test_out_of_range_ids_are_422(client, as_user, item_id):
+    assert client.delete(f"/api/items/{item_id}", headers=as_user()).status_code == 422
+
+
 def test_title_limits_accepted(client, as_user):
     for title in ("x", "x" * 200, "山田のメモ"):
         resp = client.post("/api/items", json={"title": title}, headers=as_user())
