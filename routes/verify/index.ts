@@ -5,6 +5,7 @@
 // Which paths need a session is the calling proxy's configuration.
 import type { FastifyInstance } from 'fastify'
 import { SessionStoreUnavailable, Unauthorized } from '../../src/http/errors.ts'
+import { logDuplicateCookie } from '../../src/proxy/identity-gate.ts'
 
 export default async function verifyRoutes(app: FastifyInstance) {
   // Any method: Traefik forwards the original one; nginx and Caddy use GET.
@@ -13,7 +14,10 @@ export default async function verifyRoutes(app: FastifyInstance) {
     if (lookup.state === 'unavailable') throw new SessionStoreUnavailable()
     reply.header('cache-control', 'no-store')
     if (lookup.setCookie.length > 0) reply.header('set-cookie', lookup.setCookie)
-    if (lookup.state === 'anonymous') throw new Unauthorized()
+    if (lookup.state === 'anonymous') {
+      if (lookup.duplicateCookie) logDuplicateCookie(request)
+      throw new Unauthorized()
+    }
     return reply.code(200).headers(lookup.headers).send()
   })
 }

@@ -3,7 +3,10 @@
 // choosing the other door. Each rule is a guard in guards/; the chain below
 // runs them in order on the way in and in reverse on the way out:
 //
-// 1. redirect-targets: first, so every later guard and Better Auth itself
+// 0. duplicate-session-cookie: first of all, so a request carrying the
+//    session cookie twice (cookie tossing) reaches nothing and is answered
+//    400 with every copy cleared.
+// 1. redirect-targets: so every later guard and Better Auth itself
 //    see only same-origin redirect targets.
 // 2. token-removal: the last to see an answer on the way out, so no answer
 //    from Better Auth or from a guard inside it can carry a raw session token.
@@ -19,6 +22,10 @@ import type { AccountThrottle } from './account-throttle.ts'
 import type { Auth } from './better-auth.ts'
 import { accountThrottleGuard } from './guards/account-throttle.ts'
 import { type Guard, type Next, readAuthCall } from './guards/call.ts'
+import {
+  type DuplicateCookieOptions,
+  duplicateSessionCookieGuard,
+} from './guards/duplicate-session-cookie.ts'
 import { passwordAdmissionGuard } from './guards/password-admission.ts'
 import { redirectTargetsGuard } from './guards/redirect-targets.ts'
 import { retryAfterGuard } from './guards/retry-after.ts'
@@ -38,9 +45,11 @@ export function createGuardedAuthHandler(
   auth: Auth,
   throttle: AccountThrottle,
   admission: PasswordAdmission,
+  cookies: DuplicateCookieOptions,
 ): AuthHandler {
   const guarded = chain(
     [
+      duplicateSessionCookieGuard(cookies),
       redirectTargetsGuard,
       tokenRemovalGuard,
       retryAfterGuard,

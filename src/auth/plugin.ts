@@ -55,7 +55,10 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
   app.decorate('auth', auth)
   app.decorate('authEvents', events)
   app.decorate('passwordAdmission', admission)
-  app.decorate('authHandler', createGuardedAuthHandler(auth, new AccountThrottle(), admission))
+  // The name as Better Auth resolved it (a __Secure- prefix on https).
+  const { authCookies } = await auth.$context
+  const cookies = { cookieName: authCookies.sessionToken.name, publicUrl: config.publicUrl }
+  app.decorate('authHandler', createGuardedAuthHandler(auth, new AccountThrottle(), admission, cookies))
 }
 
 export default fp(authPlugin, { name: 'auth', dependencies: ['database'] })

@@ -46,6 +46,7 @@ export function createIdentityGate({ resolveSession, protectedPrefixes, routePre
         return
       }
       if (lookup.setCookie.length > 0) reply.header('set-cookie', lookup.setCookie)
+      if (lookup.state === 'anonymous' && lookup.duplicateCookie) logDuplicateCookie(request)
       if (lookup.state === 'signed-in') {
         request.identity = lookup
         done()
@@ -67,4 +68,12 @@ export function createIdentityGate({ resolveSession, protectedPrefixes, routePre
     if (lookup instanceof Promise) lookup.then(decide).catch(done)
     else decide(lookup)
   }
+}
+
+/** A duplicated session cookie is how cookie tossing shows itself: worth a line, never an identity. */
+export function logDuplicateCookie(request: FastifyRequest): void {
+  request.log.warn(
+    { path: request.url.split('?')[0] },
+    'the session cookie was sent more than once (planted by another site?); treated as anonymous',
+  )
 }

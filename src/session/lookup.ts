@@ -4,6 +4,7 @@
 // "anonymous". Validated sessions come from the in-process cache when fresh.
 import type { AssertionSubject, MintedAssertion } from '../assertion/minter.ts'
 import type { Auth } from '../auth/better-auth.ts'
+import { cookieValue, DUPLICATED } from '../http/cookie-value.ts'
 import type { LoadSessionRow, SessionRow } from './batch.ts'
 import type { CacheLoad, SessionCache } from './cache.ts'
 import { type Identity, identityHeaders } from './identity-headers.ts'
@@ -24,7 +25,12 @@ export type SignedInResult = { state: 'signed-in'; setCookie: string[] } & Resol
  * and `CacheLoad` (cache.ts).
  */
 export type SessionResult =
-  | { state: 'anonymous'; setCookie: string[] }
+  | {
+      state: 'anonymous'
+      setCookie: string[]
+      /** The session cookie came more than once: planted beside the real one, or a conflict. */
+      duplicateCookie?: true
+    }
   | SignedInResult
   | { state: 'unavailable'; error: unknown }
 
@@ -39,6 +45,7 @@ export type LookupSession = (cookieHeader: string | undefined) => Promise<Sessio
 export type ResolveSession = (cookieHeader: string | undefined) => SessionResult | Promise<SessionResult>
 
 const ANONYMOUS: SessionResult = { state: 'anonymous', setCookie: [] }
+const DUPLICATE_COOKIE: SessionResult = { state: 'anonymous', setCookie: [], duplicateCookie: true }
 const NO_COOKIES: string[] = []
 
 export interface SessionLookupOptions {
@@ -100,14 +107,16 @@ export function createSessionLookup(options: SessionLookupOptions): {
   }
 
   const resolveSession: ResolveSession = (cookieHeader) => {
-    const key = sessionCookieValue(cookieHeader, cookieName)
+    const key = cookieValue(cookieHeader, cookieName)
     if (key === undefined) return ANONYMOUS
+    // Never choose between two session cookies: one of them may have been
+    // planted (cookie tossing), and Better Auth would take the first.
+    if (key === DUPLICATED) return DUPLICATE_COOKIE
     const cached = cache.peek(key)
     if (cached.state === 'hit') return cached.entry.value
     if (cached.state === 'negative') return ANONYMOUS
     // A forged or mangled value costs one HMAC and is never cached, so a
     // flood of them can neither reach the database nor crowd the cache.
-    if (key === AMBIGUOUS) return validateMiss(cookieHeader, key, undefined)
     const token = verifyCookie(key)
     return token === undefined ? ANONYMOUS : validateMiss(cookieHeader, key, token)
   }
@@ -115,7 +124,7 @@ export function createSessionLookup(options: SessionLookupOptions): {
   const validateMiss = async (
     cookieHeader: string | undefined,
     key: string,
-    token: string | undefined,
+    token: string,
   ): Promise<SessionResult> => {
     // Set-Cookie (a refreshed expiry, or a clearing cookie) belongs to the
     // request whose lookup produced it; requests that shared the lookup
@@ -144,7 +153,7 @@ export function createSessionLookup(options: SessionLookupOptions): {
       // The common case, decided without Better Auth: a live session that is
       // not yet due for refresh. Anything else (no row, expired, due for
       // refresh) is Better Auth's to answer, with the Set-Cookie it sends.
-      const row = await loadRow(token as string)
+      const row = await loadRow(token)
       if (row !== undefined) {
         const expiresAt = row.expiresAt.getTime()
         const at = now()
@@ -155,9 +164,7 @@ export function createSessionLookup(options: SessionLookupOptions): {
 
     let load: CacheLoad<SignedInResult>
     try {
-      // A cookie header naming the session twice is left to Better Auth,
-      // uncached: the key must be exactly the value Better Auth validates.
-      load = key === AMBIGUOUS ? await askBetterAuth() : await cache.resolve(key, validate)
+      load = await cache.resolve(key, validate)
     } catch (error) {
       // Better Auth throws UNAUTHORIZED for a session that vanished mid-refresh;
       // anything else (a database error) is a failure to validate.
@@ -169,26 +176,6 @@ export function createSessionLookup(options: SessionLookupOptions): {
   }
 
   return { resolveSession, lookupSession: async (cookieHeader) => resolveSession(cookieHeader) }
-}
-
-const AMBIGUOUS = '\u0000ambiguous'
-
-/** The session cookie's value, AMBIGUOUS when it appears more than once, undefined when absent. */
-export function sessionCookieValue(cookieHeader: string | undefined, cookieName: string): string | undefined {
-  if (cookieHeader === undefined) return undefined
-  let found: string | undefined
-  let at = cookieHeader.indexOf(cookieName)
-  while (at !== -1) {
-    const before = at === 0 ? ';' : cookieHeader.slice(0, at).trimEnd().slice(-1)
-    const eq = at + cookieName.length
-    if ((before === ';' || at === 0) && cookieHeader[eq] === '=') {
-      if (found !== undefined) return AMBIGUOUS
-      const end = cookieHeader.indexOf(';', eq)
-      found = cookieHeader.slice(eq + 1, end === -1 ? undefined : end).trim()
-    }
-    at = cookieHeader.indexOf(cookieName, at + 1)
-  }
-  return found === '' ? undefined : found
 }
 
 function isUnauthorized(error: unknown): boolean {

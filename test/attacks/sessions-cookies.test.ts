@@ -4,7 +4,17 @@
 // headers the upstream receives through the proxy.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t from 'tap'
-import { buildHarness, fileDatabase, nextIp, ORIGIN, sessionCookie, signIn, signUp } from '../helper.ts'
+import { rawRequest } from '../fixtures/raw-http.ts'
+import {
+  buildHarness,
+  fileDatabase,
+  listen,
+  nextIp,
+  ORIGIN,
+  sessionCookie,
+  signIn,
+  signUp,
+} from '../helper.ts'
 
 const FIXATION = 'OWASP ASVS 4.0.3 V3.2.1 (new session token on authentication)'
 const LOGOUT = 'OWASP ASVS 4.0.3 V3.3.1 (logout invalidates the session)'
@@ -290,4 +300,114 @@ t.test(`(f) list-sessions keeps tokens because revoke-session needs them [${REVO
   t.equal(revoke.statusCode, 200, 'revoke-session with a token from list-sessions')
   t.notOk(await upstreamIdentity(h, other), 'the revoked device carries no identity')
   t.ok(await upstreamIdentity(h, user.cookie), 'the current device is still signed in')
+})
+
+const TOSSING =
+  'cookie tossing: Zalewski, The Tangled Web ch. 9; Squarcina et al., "Cookie Crumbles" (USENIX Security 2023)'
+
+t.test(`(g) the session cookie twice is never resolved to either copy [${TOSSING}]`, async (t) => {
+  const h = await buildHarness(t, { db })
+  const { app, api } = h
+  const victim = await signUp(app, { name: 'Victim' })
+  const attacker = await signUp(app, { name: 'Attacker' })
+  const attackerId = await userId(app, attacker.cookie)
+  const victimId = await userId(app, victim.cookie)
+  const port = await listen(app)
+
+  // The attacker's own valid session, planted so the browser sends it first
+  // (a narrower path, or a parent-domain cookie set earlier), then the victim's.
+  const spellings: {
+    name: string
+    send: (path: string) => Promise<{ status: number; setCookie: string[] }>
+  }[] = [
+    {
+      name: 'same name twice in one Cookie header',
+      send: async (path) => {
+        const res = await app.inject({
+          url: path,
+          headers: { cookie: `${attacker.cookie}; ${victim.cookie}` },
+        })
+        return { status: res.statusCode, setCookie: setCookies(res) }
+      },
+    },
+    {
+      name: 'two Cookie headers (raw wire)',
+      send: async (path) => {
+        const res = await rawRequest(
+          port,
+          `GET ${path} HTTP/1.1\r\nHost: x\r\nCookie: ${attacker.cookie}\r\nCookie: theme=dark; ${victim.cookie}\r\nConnection: close\r\n\r\n`,
+        )
+        const setCookie = res.head
+          .split('\r\n')
+          .filter((line) => /^set-cookie:/i.test(line))
+          .map((line) => line.slice(line.indexOf(':') + 1).trim())
+        return { status: res.status, setCookie }
+      },
+    },
+    {
+      name: 'a narrower-path copy first, as browsers order them',
+      send: async (path) => {
+        const res = await app.inject({
+          url: path,
+          headers: { cookie: `${attacker.cookie}; lang=en; ${victim.cookie}; theme=dark` },
+        })
+        return { status: res.statusCode, setCookie: setCookies(res) }
+      },
+    },
+  ]
+  for (const spelling of spellings) {
+    await t.test(spelling.name, async (t) => {
+      const before = api.received.length
+      const proxied = await spelling.send('/api/x')
+      t.equal(proxied.status, 200, 'proxied: forwarded')
+      t.equal(api.received.length, before + 1)
+      const got = api.last().headers
+      t.notOk(got['x-user-id'], 'as anonymous: neither the attacker nor the victim')
+      t.notOk(got['x-user-assertion'], 'and with no assertion')
+
+      t.equal((await spelling.send('/verify')).status, 401, '/verify: 401')
+
+      const auth = await spelling.send('/api/auth/get-session')
+      t.equal(auth.status, 400, 'the auth endpoints refuse it with 400')
+      const cleared = auth.setCookie.filter((c) => c.startsWith('better-auth.session_token=;'))
+      t.ok(
+        cleared.some((c) => /Max-Age=0; Path=\/;/.test(c)),
+        'and clear the cookie at Path=/',
+      )
+      t.ok(
+        cleared.some((c) => /Path=\/api\/auth;/.test(c)),
+        'and at the request path’s ancestors',
+      )
+    })
+  }
+  t.equal(await upstreamIdentity(h, victim.cookie), victimId, 'the victim’s cookie alone still works')
+  t.equal(await upstreamIdentity(h, attacker.cookie), attackerId, 'and so does the attacker’s, alone')
+
+  const signInPlanted = await app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-in/email',
+    headers: { origin: ORIGIN, cookie: `${attacker.cookie}; ${victim.cookie}` },
+    remoteAddress: nextIp(),
+    payload: { email: victim.email, password: victim.password },
+  })
+  t.equal(
+    signInPlanted.statusCode,
+    400,
+    'sign-in with a duplicated session cookie: refused before Better Auth runs',
+  )
+  t.match(signInPlanted.json(), { code: 'DUPLICATE_SESSION_COOKIE' })
+
+  const form = await app.inject({
+    method: 'POST',
+    url: '/auth/sign-in',
+    headers: { origin: ORIGIN, cookie: `${attacker.cookie}; ${victim.cookie}`, 'content-type': FORM },
+    remoteAddress: nextIp(),
+    payload: new URLSearchParams({ email: victim.email, password: victim.password }).toString(),
+  })
+  t.equal(form.statusCode, 400, 'the sign-in form too: the same guard stands behind both doors')
+  t.match(form.body, /sent more than once/, 'the page says why')
+  t.ok(
+    setCookies(form).some((c) => c.startsWith('better-auth.session_token=;')),
+    'and clears the copies, so the next attempt can succeed',
+  )
 })

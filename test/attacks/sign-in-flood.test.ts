@@ -84,7 +84,10 @@ t.test(
     // The gateway's own admission holds 64 waiting; a small one shows the same
     // path without 66 real hashes.
     const admission = new PasswordAdmission({ concurrency: 1, maxQueued: 0, maxPerClient: 3 })
-    const handler = createGuardedAuthHandler(app.auth, new AccountThrottle(), admission)
+    const handler = createGuardedAuthHandler(app.auth, new AccountThrottle(), admission, {
+      cookieName: 'better-auth.session_token',
+      publicUrl: ORIGIN,
+    })
     const request = () =>
       new Request(`${ORIGIN}/api/auth/sign-in/email`, {
         method: 'POST',

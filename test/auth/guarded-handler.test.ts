@@ -29,7 +29,13 @@ function setup(
   const { auth, received } = betterAuth(answer)
   const throttle = new AccountThrottle({ maxFailures: 2, windowMs: 60_000, maxEntries: 10 })
   const admission = new PasswordAdmission(admissionOptions)
-  return { handler: createGuardedAuthHandler(auth, throttle, admission), received, throttle, admission }
+  const cookies = { cookieName: 'better-auth.session_token', publicUrl: 'http://localhost:3001' }
+  return {
+    handler: createGuardedAuthHandler(auth, throttle, admission, cookies),
+    received,
+    throttle,
+    admission,
+  }
 }
 
 const signIn = (body: Record<string, unknown>, query = '') =>

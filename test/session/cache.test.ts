@@ -1,6 +1,5 @@
 import t from 'tap'
 import { type CacheLoad, SessionCache, type SessionCacheOptions } from '../../src/session/cache.ts'
-import { sessionCookieValue } from '../../src/session/lookup.ts'
 
 function setup(overrides: Partial<SessionCacheOptions<string>> = {}) {
   let now = 1_000_000
@@ -193,24 +192,6 @@ t.test('clear() forgets everything', async (t) => {
   await cache.resolve('k1', async () => session('t1', 'u1'))
   cache.clear()
   t.same(cache.size, { entries: 0, negative: 0, inFlight: 0, bytes: 0 })
-})
-
-t.test('sessionCookieValue: exactly the value Better Auth reads, or ambiguous', async (t) => {
-  const name = 'better-auth.session_token'
-  const rows: [string, string | undefined, string | undefined][] = [
-    ['absent header', undefined, undefined],
-    ['only the cookie', `${name}=abc.sig`, 'abc.sig'],
-    ['among others', `theme=dark; ${name}=abc.sig; lang=en`, 'abc.sig'],
-    ['no space after ;', `theme=dark;${name}=abc.sig`, 'abc.sig'],
-    ['a longer name ending the same', `x${name}=evil`, undefined],
-    ['the name as a value', `other=${name}=evil`, undefined],
-    ['empty value', `${name}=`, undefined],
-    ['the __Secure- name is a different cookie', `__Secure-${name}=abc`, undefined],
-  ]
-  for (const [label, header, expected] of rows) t.equal(sessionCookieValue(header, name), expected, label)
-  const twice = sessionCookieValue(`${name}=a; ${name}=b`, name)
-  t.ok(twice !== undefined && twice !== 'a' && twice !== 'b', 'named twice: neither value is used as a key')
-  t.equal(sessionCookieValue(`__Secure-${name}=s1`, `__Secure-${name}`), 's1', 'secure name when configured')
 })
 
 t.test('expired entries are dropped when new ones are stored, not kept until the limit', async (t) => {
