@@ -1,14 +1,19 @@
 // Builds the real gateway for inject(): real database (see
 // fixtures/test-database.ts), real echo upstreams on port 0, Better Auth with
 // its origin checks on (NODE_ENV is never "test"; requests carry an Origin).
+
+import { mkdtemp, rm } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyHttpOptions, FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Database } from '../db/client.ts'
 import { buildApp } from '../src/app.ts'
 import { parseConfig } from '../src/config/config.ts'
 import { type EchoUpstream, startEchoUpstream } from './fixtures/echo-upstream.ts'
 import { createTestDatabase, type TestDatabase } from './fixtures/test-database.ts'
+import { freePort, startFastapiExample, uvicornMissing } from './fixtures/uvicorn.ts'
 
 export const ORIGIN = 'http://localhost:3001'
 export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef'
@@ -134,4 +139,25 @@ export function received(res: LightMyRequestResponse) {
 export async function listen(app: FastifyInstance): Promise<number> {
   await app.listen({ port: 0, host: '127.0.0.1' })
   return (app.server.address() as AddressInfo).port
+}
+
+/**
+ * The real FastAPI example (examples/fastapi under uvicorn, items in a
+ * scratch SQLite file) behind a gateway that listens on loopback, so the
+ * example fetches the gateway's JWKS over HTTP as it would in production.
+ * Throws, never skips, when the Python packages are missing.
+ */
+export async function fastapiExampleBehindGateway(t: Teardown, db: TestDatabase) {
+  const missing = uvicornMissing()
+  if (missing !== undefined) throw new Error(missing)
+  const itemsDir = await mkdtemp(join(tmpdir(), 'gw-items-'))
+  t.teardown(() => rm(itemsDir, { recursive: true, force: true }))
+  // The example must know the JWKS URL before the gateway (which needs the
+  // example's address) exists: reserve the gateway's port first.
+  const gatewayPort = await freePort()
+  const backend = await startFastapiExample(gatewayPort, ORIGIN, join(itemsDir, 'items.sqlite3'))
+  t.teardown(() => backend.close())
+  const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: backend.url } })
+  await app.listen({ port: gatewayPort, host: '127.0.0.1' })
+  return { app, backend, gatewayPort }
 }

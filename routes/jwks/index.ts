@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import { JWKS_MAX_AGE_SECONDS } from '../../src/assertion/plugin.ts'
 
-export const JWKS_PATH = '/.well-known/jwks.json'
+const JWKS_PATH = '/.well-known/jwks.json'
 
 export default async function jwksRoutes(app: FastifyInstance) {
   app.get(JWKS_PATH, { config: { surface: 'api' } }, async (request, reply) => {

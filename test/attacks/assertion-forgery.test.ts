@@ -6,25 +6,12 @@
 // and a reason, never a 500 and never the identity. Each row names its
 // source: the JWT library flaw or RFC 8725 section it is a case of.
 import { generateKeyPairSync } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { decodeJwt, decodeProtectedHeader, exportJWK, SignJWT } from 'jose'
 import t from 'tap'
-import { freePort, startFastapiExample, uvicornMissing } from '../fixtures/uvicorn.ts'
-import { buildHarness, fileDatabase, ORIGIN, signUp } from '../helper.ts'
-
-const missing = uvicornMissing()
-if (missing !== undefined) throw new Error(missing)
+import { fastapiExampleBehindGateway, fileDatabase, signUp } from '../helper.ts'
 
 const db = await fileDatabase(t)
-const itemsDir = await mkdtemp(join(tmpdir(), 'gw-forgery-'))
-t.teardown(() => rm(itemsDir, { recursive: true, force: true }))
-const gatewayPort = await freePort()
-const backend = await startFastapiExample(gatewayPort, ORIGIN, join(itemsDir, 'items.sqlite3'))
-t.teardown(() => backend.close())
-const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: backend.url } })
-await app.listen({ port: gatewayPort, host: '127.0.0.1' })
+const { app, backend, gatewayPort } = await fastapiExampleBehindGateway(t, db)
 
 /** The headers the gateway gives a signed-in user (its /verify answer). */
 async function issued(name: string) {

@@ -2,26 +2,12 @@
 // the gateway, end to end: it learns who is calling from X-User-Assertion,
 // verified against the gateway's JWKS over HTTP; it keeps items per user;
 // and a direct call that skips the gateway cannot forge an identity.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { decodeJwt } from 'jose'
 import t from 'tap'
-import { freePort, startFastapiExample, uvicornMissing } from '../fixtures/uvicorn.ts'
-import { buildHarness, fileDatabase, ORIGIN, signUp } from '../helper.ts'
-
-const missing = uvicornMissing()
-if (missing !== undefined) throw new Error(missing)
+import { fastapiExampleBehindGateway, fileDatabase, ORIGIN, signUp } from '../helper.ts'
 
 const db = await fileDatabase(t)
-const itemsDir = await mkdtemp(join(tmpdir(), 'gw-items-'))
-t.teardown(() => rm(itemsDir, { recursive: true, force: true }))
-
-const gatewayPort = await freePort()
-const uvicorn = await startFastapiExample(gatewayPort, ORIGIN, join(itemsDir, 'items.sqlite3'))
-t.teardown(() => uvicorn.close())
-const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: uvicorn.url } })
-await app.listen({ port: gatewayPort, host: '127.0.0.1' })
+const { app, backend: uvicorn } = await fastapiExampleBehindGateway(t, db)
 
 const ada = await signUp(app, { name: 'Ada Lovelace' })
 const zoe = await signUp(app, { name: 'Zoë 山田' })

@@ -3,6 +3,7 @@
 // misses, a negative cache for unknown cookies, and refresh still working.
 import { createHmac, randomBytes } from 'node:crypto'
 import { eq, sql } from 'drizzle-orm'
+import { decodeJwt } from 'jose'
 import t from 'tap'
 import { session } from '../../db/schema.ts'
 import { createTestDatabase } from '../fixtures/test-database.ts'
@@ -187,6 +188,7 @@ t.test('a profile change is visible on the next request', async (t) => {
   const { app, api } = await buildHarness(t, { db, env: { SESSION_CACHE_TTL_MS: '300000' } })
   const user = await signUp(app, { name: 'Before' })
   await app.inject({ url: '/api/warm', headers: { cookie: user.cookie } })
+  const before = api.last().headers['x-user-assertion'] as string
   const update = await app.inject({
     method: 'POST',
     url: '/api/auth/update-user',
@@ -196,6 +198,13 @@ t.test('a profile change is visible on the next request', async (t) => {
   t.equal(update.statusCode, 200)
   await app.inject({ url: '/api/next', headers: { cookie: user.cookie } })
   t.equal(api.last().headers['x-user-name'], 'After')
+  // The assertion is minted anew at once, not reused: its claims changed.
+  t.equal(decodeJwt(before).name, 'Before')
+  t.equal(
+    decodeJwt(api.last().headers['x-user-assertion'] as string).name,
+    'After',
+    'the claims follow the change at once',
+  )
 })
 
 t.test('entries expire after SESSION_CACHE_TTL_MS (the bound across instances)', async (t) => {
