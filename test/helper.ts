@@ -84,7 +84,7 @@ export interface TestUser {
   name: string
   password: string
   ip: string
-  /** "better-auth.session_token=…", ready for a Cookie header. */
+  /** "better-auth.session_token=…" ("__Host-…" on https), ready for a Cookie header. */
   cookie: string
 }
 
@@ -92,7 +92,7 @@ export function sessionCookie(res: LightMyRequestResponse): string {
   const setCookie = res.headers['set-cookie']
   const all = Array.isArray(setCookie) ? setCookie : setCookie === undefined ? [] : [setCookie]
   const session = all.find(
-    (c) => c.startsWith('better-auth.session_token=') || c.startsWith('__Secure-better-auth.session_token='),
+    (c) => c.startsWith('better-auth.session_token=') || c.startsWith('__Host-better-auth.session_token='),
   )
   if (session === undefined) throw new Error(`no session cookie in response ${res.statusCode}: ${res.body}`)
   return session.split(';')[0] as string

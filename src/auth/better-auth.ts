@@ -10,6 +10,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/client.ts'
 import * as schema from '../../db/schema.ts'
 import type { Config } from '../config/config.ts'
+import { hostPrefixedCookies } from '../http/cookie-names.ts'
 import { releaseAsyncContextBetweenCalls } from './async-context-release.ts'
 import { createPasswordHasher } from './password/hashing.ts'
 
@@ -79,10 +80,14 @@ function betterAuthFor({ config, db, log, onSessionDeleted, onUserChanged }: Aut
     },
     advanced: {
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
-      useSecureCookies: config.secureCookies,
+      // On https the gateway names the cookies itself, with the __Host-
+      // prefix (cookie-names.ts); Better Auth would add __Secure- in front.
+      useSecureCookies: false,
+      ...(config.secureCookies ? { cookies: hostPrefixedCookies() } : {}),
       // One joined query per session lookup instead of two (session, then user).
       database: { joins: true },
-      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
+      // Secure here covers any cookie a future plugin adds under its own name.
+      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies },
     },
     telemetry: { enabled: false },
     logger: {

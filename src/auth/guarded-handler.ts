@@ -3,6 +3,9 @@
 // choosing the other door. Each rule is a guard in guards/; the chain below
 // runs them in order on the way in and in reverse on the way out:
 //
+// -. legacy-session-cookie (https only): outermost, so every rule below, and
+//    Better Auth, sees the __Secure- cookies of before the __Host- prefix
+//    already renamed (inside the migration window) or dropped.
 // 0. duplicate-session-cookie: first of all, so a request carrying the
 //    session cookie twice (cookie tossing) reaches nothing and is answered
 //    400 with every copy cleared.
@@ -18,6 +21,7 @@
 // 5. password-admission: last, right before Better Auth, so a place is held
 //    only while Better Auth works, never while another guard does.
 
+import type { MoveLegacyCookies } from '../http/legacy-cookies.ts'
 import type { AccountThrottle } from './account-throttle.ts'
 import type { Auth } from './better-auth.ts'
 import { accountThrottleGuard } from './guards/account-throttle.ts'
@@ -26,6 +30,7 @@ import {
   type DuplicateCookieOptions,
   duplicateSessionCookieGuard,
 } from './guards/duplicate-session-cookie.ts'
+import { legacySessionCookieGuard } from './guards/legacy-session-cookie.ts'
 import { passwordAdmissionGuard } from './guards/password-admission.ts'
 import { redirectTargetsGuard } from './guards/redirect-targets.ts'
 import { retryAfterGuard } from './guards/retry-after.ts'
@@ -45,10 +50,13 @@ export function createGuardedAuthHandler(
   auth: Auth,
   throttle: AccountThrottle,
   admission: PasswordAdmission,
-  cookies: DuplicateCookieOptions,
+  cookies: DuplicateCookieOptions & { moveLegacyCookies?: MoveLegacyCookies },
 ): AuthHandler {
+  const legacy =
+    cookies.moveLegacyCookies === undefined ? [] : [legacySessionCookieGuard(cookies.moveLegacyCookies)]
   const guarded = chain(
     [
+      ...legacy,
       duplicateSessionCookieGuard(cookies),
       redirectTargetsGuard,
       tokenRemovalGuard,

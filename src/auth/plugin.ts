@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config/config.ts'
+import { legacyCookieMover, type MoveLegacyCookies } from '../http/legacy-cookies.ts'
 import { AccountThrottle } from './account-throttle.ts'
 import { type Auth, createAuth, PASSWORD_HASH_CONCURRENCY } from './better-auth.ts'
 import { type AuthHandler, createGuardedAuthHandler } from './guarded-handler.ts'
@@ -31,6 +32,8 @@ declare module 'fastify' {
     /** The only way HTTP requests reach Better Auth (see guarded-handler.ts). */
     authHandler: AuthHandler
     passwordAdmission: PasswordAdmission
+    /** On https: moves `__Secure-` cookies from before the `__Host-` prefix (legacy-cookies.ts); else undefined. */
+    moveLegacyCookies: MoveLegacyCookies | undefined
   }
 }
 
@@ -55,10 +58,36 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
   app.decorate('auth', auth)
   app.decorate('authEvents', events)
   app.decorate('passwordAdmission', admission)
-  // The name as Better Auth resolved it (a __Secure- prefix on https).
-  const { authCookies } = await auth.$context
-  const cookies = { cookieName: authCookies.sessionToken.name, publicUrl: config.publicUrl }
+  // The name as Better Auth resolved it (a __Host- prefix on https).
+  const { authCookies, sessionConfig } = await auth.$context
+  const moveLegacyCookies = config.secureCookies
+    ? legacyCookieMover({
+        until: config.legacySessionCookiesUntil,
+        sessionMaxAgeSeconds: sessionConfig.expiresIn,
+        onIgnored: once(() =>
+          app.log.warn(
+            'a __Secure- session cookie from before the __Host- prefix was ignored and cleared; ' +
+              'set LEGACY_SESSION_COOKIES_UNTIL to keep such sessions during a migration',
+          ),
+        ),
+      })
+    : undefined
+  const cookies = {
+    cookieName: authCookies.sessionToken.name,
+    publicUrl: config.publicUrl,
+    moveLegacyCookies,
+  }
+  app.decorate('moveLegacyCookies', moveLegacyCookies)
   app.decorate('authHandler', createGuardedAuthHandler(auth, new AccountThrottle(), admission, cookies))
 }
 
 export default fp(authPlugin, { name: 'auth', dependencies: ['database'] })
+
+function once(action: () => void): () => void {
+  let done = false
+  return () => {
+    if (done) return
+    done = true
+    action()
+  }
+}

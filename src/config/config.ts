@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import { normalizePolicyPath } from '../http/path-normalization.ts'
 import type { TrustProxy } from '../http/trust-proxy.ts'
+import { parseLegacyWindow } from './legacy-window.ts'
 import {
   parseDatabase,
   parseInteger,
@@ -25,8 +26,15 @@ export interface Config {
   host: string
   /** The origin browsers use, without a trailing slash, e.g. `https://example.com`. */
   publicUrl: string
-  /** True when `publicUrl` is https: Secure, `__Secure-` cookies. */
+  /** NODE_ENV=production: error pages never name an upstream's address or how to start it. */
+  production: boolean
+  /** True when `publicUrl` is https: Secure cookies with the `__Host-` prefix. */
   secureCookies: boolean
+  /**
+   * End (epoch ms) of the window in which `__Secure-better-auth.*` cookies from
+   * before the `__Host-` prefix are still read and moved over; undefined: never.
+   */
+  legacySessionCookiesUntil: number | undefined
   /** Undefined until start-up resolves it (see secret.ts); buildApp requires it. */
   secret: string | undefined
   dataDir: string
@@ -79,7 +87,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * Parses an environment into a Config, or throws one ConfigError listing every
  * problem. Pure: the caller decides where the environment comes from.
  */
-export function parseConfig(env: Env, cwd = process.cwd()): Config {
+export function parseConfig(env: Env, cwd = process.cwd(), now = Date.now()): Config {
   const problems: string[] = []
   const get = (name: string): string | undefined => {
     const value = env[name]?.trim()
@@ -169,6 +177,13 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
 
   const sessionCacheTtlMs = integer('SESSION_CACHE_TTL_MS', '5000', 0, 300_000)
 
+  const legacySessionCookiesUntil = parseLegacyWindow(
+    get('LEGACY_SESSION_COOKIES_UNTIL'),
+    publicUrl.startsWith('https:'),
+    now,
+    problems,
+  )
+
   const assertionSwitch = get('IDENTITY_ASSERTION') ?? 'on'
   if (assertionSwitch !== 'on' && assertionSwitch !== 'off')
     problems.push('IDENTITY_ASSERTION must be on or off')
@@ -187,7 +202,9 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     port,
     host: get('HOST') ?? '127.0.0.1',
     publicUrl,
+    production,
     secureCookies: publicUrl.startsWith('https:'),
+    legacySessionCookiesUntil,
     secret,
     dataDir,
     database,

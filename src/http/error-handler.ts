@@ -3,7 +3,7 @@
 // messages; browser surfaces get a small HTML page, everything else JSON.
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { RETRY_AFTER_SECONDS } from './errors.ts'
+import { RETRY_AFTER_SECONDS, type StartHint } from './errors.ts'
 import { errorPage, PAGE_CSP } from './html.ts'
 import { wantsPage } from './request-kind.ts'
 
@@ -48,19 +48,21 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (status >= 500) request.log.error({ err: error }, 'request failed')
   else request.log.info({ code: error.code, statusCode: status }, error.message)
 
-  const message = publicMessage(error, status)
+  // Set only outside production, on a 502 for an upstream that is not running.
+  const hint = (error as { startHint?: StartHint }).startHint
+  const message = hint === undefined ? publicMessage(error, status) : hint.message
   reply.code(status)
   if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS))
   if (rendersPage(request, error)) {
     return reply
       .type('text/html; charset=utf-8')
       .header('content-security-policy', PAGE_CSP)
-      .send(errorPage(status, message))
+      .send(errorPage(status, message, hint?.commands))
   }
   return reply.send({
     statusCode: status,
     code: error.code ?? 'GW_ERROR',
     error: statusText(status),
-    message,
+    message: hint === undefined ? message : `${message} ${hint.commands.join(' && ')}`,
   })
 }

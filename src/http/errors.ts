@@ -18,6 +18,18 @@ export const Unauthorized = createError('GW_UNAUTHORIZED', 'Sign in to access th
 export const CrossOriginForm = createError('GW_CROSS_ORIGIN', 'Cross-origin form submission refused', 403)
 export const UnsupportedAuthMethod = createError('GW_METHOD_NOT_ALLOWED', 'Method not allowed', 405)
 export const UpstreamUnavailable = createError('GW_BAD_GATEWAY', 'The upstream service is unavailable', 502)
+
+/**
+ * Outside production, what the 502 of an upstream that is not running tells
+ * the developer looking at it: which one, where, and the command that starts
+ * the repository's example there. Set as `startHint` on an UpstreamUnavailable.
+ */
+export interface StartHint {
+  /** One sentence naming the upstream, its variable and its address. */
+  message: string
+  /** Shell lines that start the example upstream at that address. */
+  commands: string[]
+}
 export const SessionStoreUnavailable = createError(
   'GW_SESSION_UNAVAILABLE',
   'The session could not be validated; try again shortly',

@@ -39,11 +39,14 @@ ${body}
 `
 }
 
-export function errorPage(statusCode: number, message: string): string {
+/** A status page; `commands`, when given, are shown as a shell snippet after the message. */
+export function errorPage(statusCode: number, message: string, commands?: string[]): string {
+  const snippet =
+    commands === undefined ? '' : `\n<pre><code>${commands.map(escapeHtml).join('\n')}</code></pre>`
   return layout(
     `${statusCode}`,
     `<h1>${statusCode}</h1>
-<p>${escapeHtml(message)}</p>
+<p>${escapeHtml(message)}</p>${snippet}
 <p><a href="/">Home</a></p>`,
   )
 }

@@ -24,6 +24,7 @@ import {
   forwardedFor,
   type UpstreamContext,
 } from './upstream-headers.ts'
+import { isNotRunning, startHint } from './upstream-hint.ts'
 import { createLocationRewriter } from './upstream-location.ts'
 import { onFreshConnection, UpstreamPool } from './upstream-pool.ts'
 import { type RetryQuestion, upstreamRetryDelay } from './upstream-retry.ts'
@@ -78,6 +79,7 @@ export async function registerProxy(
     surface,
   })
   const upstreamUrl = new URL(upstream)
+  const hint = config.production ? undefined : startHint(prefix, upstreamUrl)
   const tunnels = new Tunnels()
   // Shutdown does not wait for websockets that may stay open for hours.
   app.addHook('preClose', (done) => {
@@ -172,7 +174,10 @@ export async function registerProxy(
         // The raw error names the upstream's address; it goes to the log only.
         reply.request.log.warn({ err: error }, 'upstream request failed')
         const code = (error as { code?: string }).code ?? ''
-        reply.send(TIMEOUT_CODES.has(code) ? new UpstreamTimeout() : new UpstreamUnavailable())
+        if (TIMEOUT_CODES.has(code)) return void reply.send(new UpstreamTimeout())
+        const unavailable = new UpstreamUnavailable()
+        if (hint !== undefined && isNotRunning(error)) Object.assign(unavailable, { startHint: hint })
+        reply.send(unavailable)
       },
       // One retry of an idempotent request whose connection the upstream
       // closed under it (upstream-retry.ts). reply-from's default would also

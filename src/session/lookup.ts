@@ -5,6 +5,7 @@
 import type { AssertionSubject, MintedAssertion } from '../assertion/minter.ts'
 import type { Auth } from '../auth/better-auth.ts'
 import { cookieValue, DUPLICATED } from '../http/cookie-value.ts'
+import { type LegacyCookieMove, type MoveLegacyCookies, withoutOverridden } from '../http/legacy-cookies.ts'
 import type { LoadSessionRow, SessionRow } from './batch.ts'
 import type { CacheLoad, SessionCache } from './cache.ts'
 import { type Identity, identityHeaders } from './identity-headers.ts'
@@ -65,6 +66,8 @@ export interface SessionLookupOptions {
    * the backend cannot verify.
    */
   mintAssertion?: (subject: AssertionSubject) => Promise<MintedAssertion>
+  /** On https: reads (or clears) the `__Secure-` cookies of before the `__Host-` prefix. */
+  moveLegacyCookies?: MoveLegacyCookies
   now?: () => number
 }
 
@@ -72,7 +75,8 @@ export function createSessionLookup(options: SessionLookupOptions): {
   resolveSession: ResolveSession
   lookupSession: LookupSession
 } {
-  const { auth, cache, cookieName, verifyCookie, loadRow, sessionConfig, mintAssertion } = options
+  const { auth, cache, cookieName, verifyCookie, loadRow, sessionConfig, mintAssertion, moveLegacyCookies } =
+    options
   const now = options.now ?? Date.now
   // Better Auth refreshes a session once it is older than updateAge; its
   // expiry then reads expiresAt = refreshedAt + expiresIn.
@@ -108,7 +112,24 @@ export function createSessionLookup(options: SessionLookupOptions): {
 
   const resolveSession: ResolveSession = (cookieHeader) => {
     const key = cookieValue(cookieHeader, cookieName)
-    if (key === undefined) return ANONYMOUS
+    if (key === undefined) return moveLegacyCookies === undefined ? ANONYMOUS : resolveLegacy(cookieHeader)
+    return resolveKey(cookieHeader, key)
+  }
+
+  /** Only without a current session cookie: a __Host- one always wins over a legacy one. */
+  const resolveLegacy = (cookieHeader: string | undefined): SessionResult | Promise<SessionResult> => {
+    const moved = (moveLegacyCookies as MoveLegacyCookies)(cookieHeader)
+    if (moved === undefined) return ANONYMOUS
+    const key = cookieValue(moved.cookieHeader, cookieName)
+    if (key === undefined) return withMoves(ANONYMOUS, moved)
+    const result = resolveKey(moved.cookieHeader, key)
+    return result instanceof Promise ? result.then((r) => withMoves(r, moved)) : withMoves(result, moved)
+  }
+
+  const resolveKey = (
+    cookieHeader: string | undefined,
+    key: string,
+  ): SessionResult | Promise<SessionResult> => {
     // Never choose between two session cookies: one of them may have been
     // planted (cookie tossing), and Better Auth would take the first.
     if (key === DUPLICATED) return DUPLICATE_COOKIE
@@ -176,6 +197,21 @@ export function createSessionLookup(options: SessionLookupOptions): {
   }
 
   return { resolveSession, lookupSession: async (cookieHeader) => resolveSession(cookieHeader) }
+}
+
+/**
+ * `result` with the Set-Cookie lines that move a browser off its legacy
+ * cookies: their __Host- twins only when they hold a live session, clearing
+ * lines always; whatever Better Auth set itself comes last and wins.
+ */
+function withMoves(result: SessionResult, moved: LegacyCookieMove): SessionResult {
+  if (result.state === 'unavailable') return result
+  const lines =
+    result.state === 'signed-in'
+      ? moved.setCookie
+      : moved.setCookie.filter((line) => !moved.renamed.some((name) => line.startsWith(`${name}=`)))
+  const setCookie = [...withoutOverridden(lines, result.setCookie), ...result.setCookie]
+  return { ...result, setCookie }
 }
 
 function isUnauthorized(error: unknown): boolean {

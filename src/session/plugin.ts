@@ -54,6 +54,7 @@ async function sessionPlugin(app: FastifyInstance, { config }: { config: Config 
     verifyCookie: signedCookieVerifier(config.secret),
     loadRow: batchSessionLoads(prepareFindSessions(app.database.db)),
     sessionConfig,
+    moveLegacyCookies: app.moveLegacyCookies,
     mintAssertion: config.assertion.enabled ? (subject) => app.assertionMinter.mint(subject) : undefined,
   })
   app.decorate('lookupSession', lookupSession)

@@ -216,7 +216,7 @@ t.test('database cut on an https deployment: the __Secure- session cookie is ref
     payload: { name: 'S', email: 'secure-outage@example.com', password: 'long enough password' },
   })
   const cookie = sessionCookie(res)
-  t.match(cookie, /^__Secure-better-auth\.session_token=/, 'the session cookie has the __Secure- name')
+  t.match(cookie, /^__Host-better-auth\.session_token=/, 'the session cookie has the __Host- name')
   own.cut()
   // The rule under test is "no fresh cache entry → 503"; a session cached
   // before the outage may serve within its TTL (test/routes/session-cache.test.ts).

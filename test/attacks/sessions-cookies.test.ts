@@ -19,7 +19,7 @@ import {
 const FIXATION = 'OWASP ASVS 4.0.3 V3.2.1 (new session token on authentication)'
 const LOGOUT = 'OWASP ASVS 4.0.3 V3.3.1 (logout invalidates the session)'
 const HTTPONLY = 'OWASP ASVS 4.0.3 V3.4.2 (HttpOnly: token not readable by script)'
-const SECURE = 'RFC 6265bis §4.1.3.1 (__Secure- prefix), OWASP ASVS 4.0.3 V3.4.1'
+const SECURE = 'RFC 6265bis §4.1.3.2 (__Host- prefix), OWASP ASVS 4.0.3 V3.4.1'
 const REFLECT = 'GHSA-7r4p-vjf4-gxv4 (identity headers), OWASP ASVS 4.0.3 V14.3 (information disclosure)'
 const REVOKE = 'OWASP ASVS 4.0.3 V3.3.4 (view and revoke active sessions)'
 const FORM = 'application/x-www-form-urlencoded'
@@ -203,7 +203,7 @@ t.test(`(d) the raw token is not readable by page script [${HTTPONLY}]`, async (
 })
 
 t.test(
-  `(d) https PUBLIC_URL: __Secure- and Secure; un-prefixed cookie tossing ignored [${SECURE}]`,
+  `(d) https PUBLIC_URL: __Host-, Secure, Path=/, no Domain; cookie tossing under other names ignored [${SECURE}]`,
   async (t) => {
     const https = 'https://gateway.example'
     const h = await buildHarness(t, { db, env: { PUBLIC_URL: https } })
@@ -224,24 +224,35 @@ t.test(
       payload: { email: 'sc-d-secure@example.com', password: 'long enough password' },
     })
     t.equal(inRes.statusCode, 200)
-    const auth = [...setCookies(up), ...setCookies(inRes)].filter((c) => /better-auth\./.test(c))
-    t.ok(auth.length >= 2)
+    const out = await app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-out',
+      headers: { origin: https, cookie: sessionCookie(up) },
+    })
+    const auth = [...setCookies(up), ...setCookies(inRes), ...setCookies(out)].filter((c) =>
+      /better-auth\./.test(c),
+    )
+    t.ok(auth.length >= 3)
     for (const c of auth) {
       const name = c.split('=')[0]
-      t.match(c, /^__Secure-better-auth\./, `${name}: __Secure- prefix`)
+      // What a browser requires before it stores a __Host- cookie at all.
+      t.match(c, /^__Host-better-auth\./, `${name}: __Host- prefix`)
       t.match(c, /;\s*Secure(;|$)/, `${name}: Secure`)
+      t.match(c, /;\s*Path=\/(;|$)/, `${name}: Path=/`)
+      t.notMatch(c, /;\s*Domain=/i, `${name}: no Domain`)
       t.match(c, /;\s*HttpOnly(;|$)/, `${name}: HttpOnly`)
     }
 
     const cookie = sessionCookie(inRes)
-    t.ok(await upstreamIdentity(h, cookie), 'the __Secure- cookie authenticates')
-    // A sibling http host can set the un-prefixed name (cookie tossing); a
-    // __Secure- origin must not read it.
-    const tossed = cookie.replace(/^__Secure-/, '')
-    t.notOk(
-      await upstreamIdentity(h, tossed),
-      'the same value under the un-prefixed name carries no identity',
-    )
+    t.ok(await upstreamIdentity(h, cookie), 'the __Host- cookie authenticates')
+    // A sibling host can set the un-prefixed name, or a __Secure- one for the
+    // parent domain (cookie tossing); only a __Host- cookie is read.
+    for (const tossed of [cookie.replace(/^__Host-/, ''), cookie.replace(/^__Host-/, '__Secure-')]) {
+      t.notOk(
+        await upstreamIdentity(h, tossed),
+        `the same value as ${tossed.split('=')[0]} carries no identity`,
+      )
+    }
   },
 )
 

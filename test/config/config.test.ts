@@ -24,7 +24,9 @@ t.test('defaults: an empty environment is a working local gateway', async (t) =>
     port: 3001,
     host: '127.0.0.1',
     publicUrl: 'http://localhost:3001',
+    production: false,
     secureCookies: false,
+    legacySessionCookiesUntil: undefined,
     secret: undefined,
     dataDir: '/srv/gateway/.data',
     database: { driver: 'pglite', url: undefined, neonWsProxy: undefined },
@@ -97,6 +99,52 @@ t.test('the identity assertion: audience follows PUBLIC_URL unless set; bounds a
     },
   ]
   for (const row of rows) t.match(problemsOf(row.env), [row.problem], row.name)
+})
+
+t.test('LEGACY_SESSION_COOKIES_UNTIL: an opt-in window of at most 30 days, on https only', async (t) => {
+  const now = Date.parse('2026-11-30T12:00:00Z')
+  const https = { PUBLIC_URL: 'https://gw.example.com' }
+  const parse = (value: string, env: Env = https) =>
+    parseConfig({ ...env, LEGACY_SESSION_COOKIES_UNTIL: value }, CWD, now)
+  t.equal(parseConfig(https, CWD, now).legacySessionCookiesUntil, undefined, 'unset: the window is closed')
+  t.equal(parse('2026-12-14').legacySessionCookiesUntil, Date.parse('2026-12-14'), 'a date: its midnight UTC')
+  t.equal(
+    parse('2026-12-14T18:30:00+01:00').legacySessionCookiesUntil,
+    Date.parse('2026-12-14T17:30:00Z'),
+    'a date-time with its offset',
+  )
+  t.equal(
+    parse('2026-12-30T12:00:00Z').legacySessionCookiesUntil,
+    now + 30 * 86_400_000,
+    'exactly 30 days ahead',
+  )
+  t.equal(
+    parse('2026-11-01').legacySessionCookiesUntil,
+    Date.parse('2026-11-01'),
+    'a past date: closed, not an error',
+  )
+  const refusals = [
+    { name: 'not a date', value: 'next week', problem: /must be an ISO 8601 date/ },
+    { name: 'a number', value: '1767225600000', problem: /must be an ISO 8601 date/ },
+    { name: 'an impossible date', value: '2026-13-45', problem: /must be an ISO 8601 date/ },
+    { name: 'more than 30 days ahead', value: '2026-12-31T12:00:01Z', problem: /at most 30 days ahead/ },
+    { name: 'years ahead', value: '2099-01-01', problem: /at most 30 days ahead/ },
+  ]
+  const problems = (value: string, env: Env = https) => {
+    try {
+      parse(value, env)
+    } catch (err) {
+      if (err instanceof ConfigError) return err.problems
+      throw err
+    }
+    return []
+  }
+  for (const row of refusals) t.match(problems(row.value), [row.problem], row.name)
+  t.match(
+    problems('2026-12-14', {}),
+    [/applies only when PUBLIC_URL is https/],
+    'on http: refused, there is nothing to migrate',
+  )
 })
 
 t.test('DATA_DIR: relative values resolve against cwd, absolute values are kept', async (t) => {

@@ -47,7 +47,7 @@ t.test('session cookie attributes', async (t) => {
   t.notMatch(cookie, /Secure/, 'no Secure on http PUBLIC_URL')
 })
 
-t.test('https PUBLIC_URL gives Secure, __Secure- cookies', async (t) => {
+t.test('https PUBLIC_URL gives Secure, __Host- cookies', async (t) => {
   const { app } = await buildHarness(t, { db, env: { PUBLIC_URL: 'https://gateway.example' } })
   const res = await app.inject({
     method: 'POST',
@@ -57,7 +57,7 @@ t.test('https PUBLIC_URL gives Secure, __Secure- cookies', async (t) => {
     payload: { name: 'S', email: 'secure@example.com', password: 'long enough password' },
   })
   t.equal(res.statusCode, 200)
-  t.match(String(res.headers['set-cookie']), /^__Secure-better-auth\.session_token=.*; Secure/)
+  t.match(String(res.headers['set-cookie']), /^__Host-better-auth\.session_token=.*; Path=\/; HttpOnly; Secure/)
 })
 
 t.test('sign-in issues a fresh session; wrong password is 401 and issues none', async (t) => {

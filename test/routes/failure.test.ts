@@ -22,10 +22,16 @@ async function deadPort(): Promise<number> {
 const leaks = (body: string, port: number) =>
   body.includes('127.0.0.1') || body.includes(String(port)) || /ECONN|undici|stack/i.test(body)
 
-t.test('upstream refused: 502, JSON for the API, HTML for pages, no internals', async (t) => {
+const PRODUCTION = { NODE_ENV: 'production', BETTER_AUTH_SECRET: 'a production secret of 32+ characters' }
+const NAVIGATION = { 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', accept: 'text/html' }
+
+t.test('upstream refused in production: 502, JSON for the API, HTML for pages, no internals', async (t) => {
   const port = await deadPort()
   const dead = `http://127.0.0.1:${port}`
-  const { app } = await buildHarness(t, { db, env: { API_UPSTREAM_URL: dead, DOCS_UPSTREAM_URL: dead } })
+  const { app } = await buildHarness(t, {
+    db,
+    env: { ...PRODUCTION, API_UPSTREAM_URL: dead, DOCS_UPSTREAM_URL: dead },
+  })
   const api = await app.inject({ url: '/api/x' })
   t.equal(api.statusCode, 502)
   t.equal(api.json().code, 'GW_BAD_GATEWAY')
@@ -37,11 +43,43 @@ t.test('upstream refused: 502, JSON for the API, HTML for pages, no internals', 
   t.notOk(leaks(page.body, port))
 })
 
-t.test('upstream resets the connection: 502', async (t) => {
+t.test('upstream not running, outside production: the 502 says which and how to start it', async (t) => {
+  const apiPort = await deadPort()
+  const docsPort = await deadPort()
+  const { app } = await buildHarness(t, {
+    db,
+    env: {
+      API_UPSTREAM_URL: `http://127.0.0.1:${apiPort}`,
+      DOCS_UPSTREAM_URL: `http://localhost:${docsPort}`,
+    },
+  })
+  const page = await app.inject({ url: '/docs/intro', headers: NAVIGATION })
+  t.equal(page.statusCode, 502)
+  t.match(
+    page.body,
+    `Nothing answers at http://localhost:${docsPort} (DOCS_UPSTREAM_URL)`,
+    'which upstream, where',
+  )
+  t.match(
+    page.body,
+    /<pre><code>cd examples\/docs-site\nnpm ci &amp;&amp; npm run build\n/,
+    'the example’s commands',
+  )
+  t.match(page.body, `--host localhost --port ${docsPort}</code></pre>`, 'for that very address')
+
+  const api = await app.inject({ url: '/api/items' })
+  t.equal(api.statusCode, 502)
+  t.equal(api.json().code, 'GW_BAD_GATEWAY', 'the same code as in production')
+  t.match(api.json().message, `Nothing answers at http://127.0.0.1:${apiPort} (API_UPSTREAM_URL)`)
+  t.match(api.json().message, `uvicorn main:app --host 127.0.0.1 --port ${apiPort}`)
+})
+
+t.test('upstream resets the connection: 502, and no start hint (it is running)', async (t) => {
   const { app, api } = await buildHarness(t, { db })
   const res = await app.inject({ url: '/api/__reset' })
   t.equal(res.statusCode, 502)
   t.notOk(leaks(res.body, api.port))
+  t.equal(res.json().message, 'The upstream service is unavailable')
 })
 
 t.test('upstream too slow: 504 after UPSTREAM_TIMEOUT_MS', async (t) => {

@@ -5,6 +5,7 @@
 // sign-in CSRF without a form. The gateway never chooses: the auth endpoints
 // refuse the request with 400 and clear every copy they can name.
 
+import { HOST_PREFIX, LEGACY_PREFIX } from '../../http/cookie-names.ts'
 import { cookieValue, DUPLICATED } from '../../http/cookie-value.ts'
 import type { Guard } from './call.ts'
 
@@ -19,12 +20,19 @@ export interface DuplicateCookieOptions {
 export function duplicateSessionCookieGuard({ cookieName, publicUrl }: DuplicateCookieOptions): Guard {
   const origin = new URL(publicUrl)
   const secure = origin.protocol === 'https:'
+  // A __Host- cookie cannot be planted; the __Secure- one it replaced can be,
+  // and is what a duplicate inside the migration window was renamed from.
+  const namesToClear = cookieName.startsWith(HOST_PREFIX)
+    ? [cookieName, `${LEGACY_PREFIX}${cookieName.slice(HOST_PREFIX.length)}`]
+    : [cookieName]
   return async (call, next) => {
     if (cookieValue(call.request.headers.get('cookie') ?? undefined, cookieName) !== DUPLICATED)
       return next(call)
     const headers = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' })
-    for (const cookie of clearingCookies(cookieName, origin.hostname, call.url.pathname, secure))
-      headers.append('set-cookie', cookie)
+    for (const name of namesToClear) {
+      for (const cookie of clearingCookies(name, origin.hostname, call.url.pathname, secure))
+        headers.append('set-cookie', cookie)
+    }
     return new Response(
       JSON.stringify({
         code: 'DUPLICATE_SESSION_COOKIE',
@@ -41,8 +49,12 @@ export function duplicateSessionCookieGuard({ cookieName, publicUrl }: Duplicate
  * header says neither, so: host-only and each parent domain of `host`
  * (not an IP, not a bare TLD), at `/` and at each ancestor of `path` (at most
  * four levels: a cookie must be on the request's path to have been sent).
+ * On https the session cookie is a __Host- one, so the copies that can sit
+ * elsewhere are the legacy __Secure- ones (http/legacy-cookies.ts).
  */
 export function clearingCookies(name: string, host: string, path: string, secure: boolean): string[] {
+  // A browser takes a __Host- cookie only host-only at `/`: no other copy can exist.
+  if (name.startsWith(HOST_PREFIX)) return [`${name}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax; Secure`]
   const domains: (string | undefined)[] = [undefined]
   const isIp = /^[\d.]+$/.test(host) || host.includes(':')
   if (!isIp) {

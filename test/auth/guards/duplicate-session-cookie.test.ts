@@ -56,6 +56,12 @@ t.test('clearingCookies: every domain and path a planted copy may sit on', async
   }
 })
 
+t.test('clearingCookies: a __Host- cookie lives only host-only at /, so one line', async (t) => {
+  t.same(clearingCookies(`__Host-${NAME}`, 'docs.example.com', '/a/b', true), [
+    `__Host-${NAME}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax; Secure`,
+  ])
+})
+
 t.test('the guard answers a duplicate itself and passes everything else on', async (t) => {
   const guard = duplicateSessionCookieGuard({ cookieName: NAME, publicUrl: 'https://gw.example.com' })
   let reached = 0
