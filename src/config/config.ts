@@ -8,6 +8,7 @@ import { parseEnv } from 'node:util'
 import { normalizePolicyPath } from '../http/path-normalization.ts'
 import type { TrustProxy } from '../http/trust-proxy.ts'
 import {
+  parseAppName,
   parseDatabase,
   parseInteger,
   parseOrigin,
@@ -49,6 +50,8 @@ export interface Config {
   sessionCacheTtlMs: number
   /** X-User-Assertion (src/assertion/): the signed statement of who is calling. */
   assertion: AssertionConfig
+  /** APP_NAME: the product name on the gateway's pages (titles and header). Plain text, not yet escaped. */
+  appName: string
 }
 
 export interface AssertionConfig {
@@ -181,6 +184,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     keyRotationHours: integer('ASSERTION_KEY_ROTATION_HOURS', '720', 1, 87_600),
   }
 
+  const appName = parseAppName(get('APP_NAME'), problems)
+
   if (problems.length > 0) throw new ConfigError(problems)
 
   return {
@@ -204,6 +209,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     requestBodyIdleTimeoutMs,
     sessionCacheTtlMs,
     assertion,
+    appName,
   }
 }
 
