@@ -47,18 +47,17 @@ ${revokeOthersForm()}`
   const items = state.sessions.map(sessionItem).join('')
   return `${alert}<ul class="sessions">
 ${items}</ul>
-<p class="hint">A session is renewed about once a day while it is in use, so “renewed” is not the time of its last visit. Times are in UTC.</p>
-${others.length === 0 ? '<p>You are signed in only on this device.</p>\n' : revokeOthersForm()}`
+${others.length === 0 ? '<p>You are signed in only on this device.</p>\n' : ''}<p class="hint">A session is renewed about once a day while it is in use, so “renewed” is not the time of its last visit. Times are in UTC.</p>
+${others.length === 0 ? '' : revokeOthersForm()}`
 }
 
 function sessionItem(session: SessionSummary): string {
   const { device } = session
-  const kindAndIp = [device.kind, session.ipAddress === undefined ? undefined : `IP ${session.ipAddress}`]
-    .filter((part) => part !== undefined)
-    .map((part) => escapeHtml(part))
-    .join(' · ')
-  const renewed =
-    session.renewedAt === undefined ? ' · not renewed yet' : ` · renewed ${timeElement(session.renewedAt)}`
+  const about = [device.kind, session.ipAddress === undefined ? undefined : `IP ${session.ipAddress}`]
+  const times = [
+    `Signed in ${timeElement(session.signedInAt)}`,
+    session.renewedAt === undefined ? 'not renewed yet' : `renewed ${timeElement(session.renewedAt)}`,
+  ]
   const label = escapeHtml(device.label)
   // The button's accessible name says which session it ends: "Sign out
   // Firefox on Linux, signed in 1 Dec 2026, 09:12 UTC", not five "Sign out"s.
@@ -69,13 +68,19 @@ function sessionItem(session: SessionSummary): string {
 <button type="submit" class="secondary danger">Sign out<span class="visually-hidden"> ${label}, signed in ${escapeHtml(DATE.format(session.signedInAt))} UTC</span></button>
 </form>
 `
+  const aboutLine = about.filter((part) => part !== undefined).map((part) => escapeHtml(part))
   return `<li class="session">
 <div>
 <p class="device">${label}${session.current ? ' <span class="badge">This device</span>' : ''}</p>
-${kindAndIp === '' ? '' : `<p class="meta">${kindAndIp}</p>\n`}<p class="meta">Signed in ${timeElement(session.signedInAt)}${renewed}</p>
+${aboutLine.length === 0 ? '' : `<p class="meta">${segments(aboutLine)}</p>\n`}<p class="meta">${segments(times)}</p>
 </div>
 ${action}</li>
 `
+}
+
+/** Parts of a line joined by " · ", each kept whole when the line wraps (markup, already escaped). */
+function segments(parts: string[]): string {
+  return parts.map((part) => `<span>${part}</span>`).join(' · ')
 }
 
 function revokeOthersForm(): string {

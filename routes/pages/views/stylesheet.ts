@@ -14,6 +14,10 @@ a:hover{color:#0842a0}
 .brand:hover{color:#1b1f24;text-decoration:underline}
 main{width:calc(100% - 2rem);max-width:25rem;margin:0 auto 3rem;padding:2rem;background:#fff;border:1px solid #d8dee4;border-radius:12px;box-shadow:0 1px 2px #1b1f2414}
 main.wide{max-width:42rem}
+main.wide .field{max-width:24rem}
+main.wide .primary{display:inline-block;width:auto;min-width:12rem}
+section>.hint{margin-bottom:1rem}
+section>form{margin:0 0 1rem}
 @media (max-width:30rem){main{width:calc(100% - 1.5rem);padding:1.5rem 1.25rem}}
 h1{margin:0 0 1.25rem;font-size:1.5rem;line-height:1.25}
 h2{margin:0 0 .75rem;font-size:1.125rem;line-height:1.3}
@@ -42,11 +46,13 @@ button{font:inherit;font-weight:600;border-radius:6px;cursor:pointer;padding:.62
 .profile{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1.5rem;margin:0}
 .profile dt{font-weight:600;color:#57606a}
 .profile dd{margin:0;overflow-wrap:anywhere}
+@media (max-width:30rem){.profile{grid-template-columns:1fr;gap:0}.profile dd+dt{margin-top:.5rem}}
 .sessions{list-style:none;margin:0 0 1rem;padding:0;border:1px solid #d8dee4;border-radius:8px}
 .session{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.75rem 1rem;padding:.875rem 1rem}
 .session+.session{border-top:1px solid #d8dee4}
 .session .device{margin:0;font-weight:600}
 .session .meta{margin:0;color:#57606a;font-size:.875rem}
+.session .meta span{white-space:nowrap}
 .session form{margin:0}
 .badge{display:inline-block;margin-left:.5rem;padding:0 .5rem;border-radius:999px;background:#e6f4ea;color:#1e6b3a;font-size:.8125rem;font-weight:600;vertical-align:.1em}
 .links{display:flex;flex-wrap:wrap;align-items:center;gap:.75rem 1.5rem;margin-top:2rem;padding-top:1.5rem;border-top:1px solid #d8dee4}
