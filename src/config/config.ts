@@ -9,6 +9,7 @@ import { normalizePolicyPath } from '../http/path-normalization.ts'
 import type { TrustProxy } from '../http/trust-proxy.ts'
 import { parseLegacyWindow } from './legacy-window.ts'
 import {
+  parseAppName,
   parseDatabase,
   parseInteger,
   parseOrigin,
@@ -57,6 +58,8 @@ export interface Config {
   sessionCacheTtlMs: number
   /** X-User-Assertion (src/assertion/): the signed statement of who is calling. */
   assertion: AssertionConfig
+  /** APP_NAME: the product name on the gateway's pages (titles and header). Plain text, not yet escaped. */
+  appName: string
 }
 
 export interface AssertionConfig {
@@ -196,6 +199,8 @@ export function parseConfig(env: Env, cwd = process.cwd(), now = Date.now()): Co
     keyRotationHours: integer('ASSERTION_KEY_ROTATION_HOURS', '720', 1, 87_600),
   }
 
+  const appName = parseAppName(get('APP_NAME'), problems)
+
   if (problems.length > 0) throw new ConfigError(problems)
 
   return {
@@ -221,6 +226,7 @@ export function parseConfig(env: Env, cwd = process.cwd(), now = Date.now()): Co
     requestBodyIdleTimeoutMs,
     sessionCacheTtlMs,
     assertion,
+    appName,
   }
 }
 

@@ -28,6 +28,32 @@ export function parseInteger(
   return value
 }
 
+/** What APP_NAME is when unset: neutral, as the gateway fronts someone else's product. */
+export const DEFAULT_APP_NAME = 'Auth Gateway'
+const APP_NAME_MAX = 60
+// C0/C1 controls would break the <title> and logs; bidirectional overrides and
+// isolates can make a name read differently from what it is (a spoofing aid).
+const NAME_FORBIDDEN = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u
+
+/**
+ * APP_NAME, already trimmed (undefined: unset or blank), shown on every page.
+ * At most 60 characters (code points), so it fits a title bar and a header;
+ * no control or bidirectional-override characters.
+ */
+export function parseAppName(raw: string | undefined, problems: string[]): string {
+  if (raw === undefined) return DEFAULT_APP_NAME
+  const length = [...raw].length
+  if (length > APP_NAME_MAX) {
+    problems.push(`APP_NAME must be at most ${APP_NAME_MAX} characters, got ${length}`)
+    return DEFAULT_APP_NAME
+  }
+  if (NAME_FORBIDDEN.test(raw)) {
+    problems.push('APP_NAME must not contain control or bidirectional-override characters')
+    return DEFAULT_APP_NAME
+  }
+  return raw
+}
+
 export function parsePort(raw: string, name: string, problems: string[]): number {
   return parseInteger(raw, name, 0, 65535, problems)
 }

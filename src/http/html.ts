@@ -20,18 +20,35 @@ export const PAGE_CSP =
 /** Where the pages' one stylesheet is served (routes/pages). */
 export const STYLESHEET_PATH = '/auth/assets/gateway.css'
 
-export function layout(title: string, body: string): string {
+export interface LayoutOptions {
+  /**
+   * The product name (APP_NAME). With it the title reads "<title> · <brand>"
+   * and the brand heads the page; without it (error pages) the bare title.
+   */
+  brand?: string
+  /** A wider card, for pages with lists and several forms (the account page). */
+  wide?: boolean
+}
+
+/** A whole HTML document around `body` (already escaped markup); `title` and the brand are escaped here. */
+export function layout(title: string, body: string, options: LayoutOptions = {}): string {
+  const { brand, wide } = options
+  const fullTitle = brand === undefined ? title : `${title} · ${brand}`
+  const header =
+    brand === undefined
+      ? ''
+      : `<header class="site"><a class="brand" href="/">${escapeHtml(brand)}</a></header>\n`
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
-<title>${escapeHtml(title)}</title>
+<title>${escapeHtml(fullTitle)}</title>
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
 </head>
 <body>
-<main>
+${header}<main${wide ? ' class="wide"' : ''}>
 ${body}
 </main>
 </body>

@@ -163,7 +163,11 @@ t.test(`(d) the HTML form and the JSON endpoint share one budget [${ASVS_BRUTE}]
   const form = await formSignIn(app, victim.email, WRONG)
   t.equal(form.statusCode, 429, 'the next form attempt is locked')
   t.match(form.headers['content-type'], /text\/html/)
-  t.match(form.body, /class="error"[^>]*>Too many failed sign-ins/, 'the page shows the error')
+  t.match(
+    form.body,
+    /class="alert error"[^>]*>Too many failed sign-ins for this account\. Try again in 15 minutes\./,
+    'the page shows the error',
+  )
   t.match(form.headers['retry-after'], /^\d+$/, 'Retry-After on the page too')
   t.notOk(form.headers['set-cookie'])
 

@@ -62,7 +62,7 @@ t.test('the sign-in form gets the same refusal, as a page', async (t) => {
   )
   const page = responses.find((r) => r.statusCode === 429) as LightMyRequestResponse
   t.match(page.headers['content-type'], /^text\/html/)
-  t.match(page.body, /Too many password requests from this address at once/)
+  t.match(page.body, /Too many requests from your network at once\. Try again in 2 seconds\./)
   t.equal(page.headers['retry-after'], '2')
 })
 

@@ -48,6 +48,7 @@ t.test('defaults: an empty environment is a working local gateway', async (t) =>
       lifetimeSeconds: 300,
       keyRotationHours: 720,
     },
+    appName: 'Auth Gateway',
   }
   t.strictSame(config, expected)
   t.equal(
@@ -433,6 +434,41 @@ t.test('single refusals, each with its exact message', async (t) => {
       env: { UPSTREAM_IDLE_TIMEOUT_MS: '5m' },
       problem: 'UPSTREAM_IDLE_TIMEOUT_MS must be an integer from 1 to 86400000, got "5m"',
     },
+    {
+      name: 'APP_NAME of 61 characters',
+      env: { APP_NAME: 'x'.repeat(61) },
+      problem: 'APP_NAME must be at most 60 characters, got 61',
+    },
+    {
+      name: 'APP_NAME of 61 code points, each two UTF-16 units',
+      env: { APP_NAME: '😀'.repeat(61) },
+      problem: 'APP_NAME must be at most 60 characters, got 61',
+    },
+    {
+      name: 'APP_NAME with a newline inside (title and header injection)',
+      env: { APP_NAME: 'Docs\nSet-Cookie: x=1' },
+      problem: 'APP_NAME must not contain control or bidirectional-override characters',
+    },
+    {
+      name: 'APP_NAME with NUL',
+      env: { APP_NAME: 'Docs\u0000' },
+      problem: 'APP_NAME must not contain control or bidirectional-override characters',
+    },
+    {
+      name: 'APP_NAME with DEL',
+      env: { APP_NAME: 'Docs\u007f' },
+      problem: 'APP_NAME must not contain control or bidirectional-override characters',
+    },
+    {
+      name: 'APP_NAME with a C1 control (U+0085, next line)',
+      env: { APP_NAME: 'Docs\u0085Portal' },
+      problem: 'APP_NAME must not contain control or bidirectional-override characters',
+    },
+    {
+      name: 'APP_NAME with a right-to-left override (reads as another name)',
+      env: { APP_NAME: 'Acme \u202eladroP' },
+      problem: 'APP_NAME must not contain control or bidirectional-override characters',
+    },
   ]
   for (const row of rows) t.strictSame(problemsOf(row.env), [row.problem], row.name)
 })
@@ -456,6 +492,14 @@ t.test('values on the accepting side of each refusal', async (t) => {
   )
   t.equal(parseConfig({ UPSTREAM_TIMEOUT_MS: '3600000' }, CWD).upstreamTimeoutMs, 3_600_000)
   t.equal(parseConfig({ UPSTREAM_IDLE_TIMEOUT_MS: '86400000' }, CWD).upstreamIdleTimeoutMs, 86_400_000)
+  t.equal(parseConfig({ APP_NAME: 'x'.repeat(60) }, CWD).appName, 'x'.repeat(60), 'APP_NAME of 60 characters')
+  t.equal(parseConfig({ APP_NAME: '  Acme Docs  ' }, CWD).appName, 'Acme Docs', 'APP_NAME is trimmed')
+  t.equal(parseConfig({ APP_NAME: '   ' }, CWD).appName, 'Auth Gateway', 'a blank APP_NAME is unset')
+  t.equal(
+    parseConfig({ APP_NAME: 'Zoë & <Friends> "Docs" – 日本' }, CWD).appName,
+    'Zoë & <Friends> "Docs" – 日本',
+    'markup characters and any script are kept as text (the pages escape them)',
+  )
 })
 
 t.test('one ConfigError lists every problem at once', async (t) => {
@@ -474,6 +518,7 @@ t.test('one ConfigError lists every problem at once', async (t) => {
     METRICS_TOKEN: 'tiny',
     LOG_LEVEL: 'loud',
     UPSTREAM_TIMEOUT_MS: '-5',
+    APP_NAME: 'tab\there',
   }
   const names = Object.keys(env)
   let error: unknown

@@ -1,0 +1,125 @@
+// The account page and its forms: change password, sign out one session,
+// sign out every other session. Each form answers with a 303 back to the page
+// (post/redirect/get), so a reload never posts again; a refusal re-renders
+// the page with the reason, under Better Auth's status.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { AUTH_BASE_PATH } from '../../src/auth/better-auth.ts'
+import { findOwnSession, type OwnSession, parseSessionList, summarise } from './account-sessions.ts'
+import { accountWithNotice, noticeText } from './notices.ts'
+import type { PageContext } from './page-context.ts'
+import type { Form } from './sign-in-routes.ts'
+import { accountView } from './views/account.ts'
+import type { SessionsState } from './views/sessions.ts'
+
+const page = { config: { surface: 'page' as const } }
+const SIGN_IN = '/auth/sign-in?returnTo=%2Fauth%2Faccount'
+const NOT_YOURS = 'That session was not found among yours. It may have ended already.'
+
+interface LoadedSessions {
+  state: SessionsState
+  /** With tokens: for resolving a posted id, never for rendering. */
+  own: OwnSession[]
+  /** The status to answer with when the list itself was refused. */
+  status: number
+}
+
+/** `readSessionToken` gives the token of the request's own cookie ("This device"). */
+export function accountRoutes(
+  app: FastifyInstance,
+  context: PageContext,
+  readSessionToken: (cookieHeader: string | undefined) => string | undefined,
+): void {
+  const { render, callAuth, currentIdentity, assertSameOrigin } = context
+
+  /** The user's sessions from Better Auth's list-sessions, which answers only for the cookie's own user. */
+  async function loadSessions(request: FastifyRequest, reply: FastifyReply): Promise<LoadedSessions> {
+    const answer = await callAuth(request, reply, `${AUTH_BASE_PATH}/list-sessions`, {
+      method: 'GET',
+      form: 'sessions',
+    })
+    if (answer.ok) {
+      const own = parseSessionList(answer.data)
+      const sessions = summarise(own, readSessionToken(request.headers.cookie))
+      return { own, state: { kind: 'listed', sessions }, status: 200 }
+    }
+    // Better Auth lists sessions only for a session signed in within a day
+    // (its freshAge): the list hands out every session's token.
+    const kind = answer.code === 'SESSION_NOT_FRESH' ? 'needs-sign-in' : 'unavailable'
+    return { own: [], state: { kind, message: answer.message }, status: answer.status }
+  }
+
+  app.get<{ Querystring: { notice?: string } }>('/auth/account', page, async (request, reply) => {
+    const identity = await currentIdentity(request, reply)
+    if (identity === null) return reply.redirect(SIGN_IN, 303)
+    const { state } = await loadSessions(request, reply)
+    return render(reply, accountView({ identity, sessions: state, notice: noticeText(request.query.notice) }))
+  })
+
+  app.post<{ Body: Form }>('/auth/account/password', page, async (request, reply) => {
+    assertSameOrigin(request)
+    const identity = await currentIdentity(request, reply)
+    if (identity === null) return reply.redirect(SIGN_IN, 303)
+    const form = request.body ?? {}
+    const answer = await callAuth(request, reply, `${AUTH_BASE_PATH}/change-password`, {
+      json: {
+        currentPassword: form.currentPassword,
+        newPassword: form.newPassword,
+        // A password change is usually a response to a suspected compromise.
+        revokeOtherSessions: true,
+      },
+      form: 'change-password',
+    })
+    // The new session's cookie rides on the redirect; the page is then read with it.
+    if (answer.ok) return reply.redirect(accountWithNotice('password-changed'), 303)
+    const { state } = await loadSessions(request, reply)
+    return render(
+      reply,
+      accountView({ identity, sessions: state, passwordError: answer.message }),
+      answer.status,
+    )
+  })
+
+  app.post<{ Body: Form }>('/auth/account/sessions/revoke', page, async (request, reply) => {
+    assertSameOrigin(request)
+    const identity = await currentIdentity(request, reply)
+    if (identity === null) return reply.redirect(SIGN_IN, 303)
+    const loaded = await loadSessions(request, reply)
+    if (loaded.state.kind !== 'listed') {
+      return render(reply, accountView({ identity, sessions: loaded.state }), loaded.status)
+    }
+    // The id is turned into a token only among the user's own sessions; any
+    // other id (another user's session, a guess) changes nothing.
+    const target = findOwnSession(loaded.own, request.body?.sessionId)
+    if (target === undefined) {
+      return render(reply, accountView({ identity, sessions: loaded.state, sessionsError: NOT_YOURS }), 404)
+    }
+    const answer = await callAuth(request, reply, `${AUTH_BASE_PATH}/revoke-session`, {
+      json: { token: target.token },
+      form: 'sessions',
+    })
+    if (!answer.ok) {
+      const view = accountView({ identity, sessions: loaded.state, sessionsError: answer.message })
+      return render(reply, view, answer.status)
+    }
+    // Ending this device's own session is a sign-out (Better Auth cleared the cookie).
+    if (target.token === readSessionToken(request.headers.cookie)) return reply.redirect('/auth/sign-in', 303)
+    return reply.redirect(accountWithNotice('session-revoked'), 303)
+  })
+
+  app.post('/auth/account/sessions/revoke-others', page, async (request, reply) => {
+    assertSameOrigin(request)
+    const identity = await currentIdentity(request, reply)
+    if (identity === null) return reply.redirect(SIGN_IN, 303)
+    const answer = await callAuth(request, reply, `${AUTH_BASE_PATH}/revoke-other-sessions`, {
+      json: {},
+      form: 'sessions',
+    })
+    if (answer.ok) return reply.redirect(accountWithNotice('others-revoked'), 303)
+    const { state } = await loadSessions(request, reply)
+    return render(
+      reply,
+      accountView({ identity, sessions: state, sessionsError: answer.message }),
+      answer.status,
+    )
+  })
+}
