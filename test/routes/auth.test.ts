@@ -57,7 +57,10 @@ t.test('https PUBLIC_URL gives Secure, __Host- cookies', async (t) => {
     payload: { name: 'S', email: 'secure@example.com', password: 'long enough password' },
   })
   t.equal(res.statusCode, 200)
-  t.match(String(res.headers['set-cookie']), /^__Host-better-auth\.session_token=.*; Path=\/; HttpOnly; Secure/)
+  t.match(
+    String(res.headers['set-cookie']),
+    /^__Host-better-auth\.session_token=.*; Path=\/; HttpOnly; Secure/,
+  )
 })
 
 t.test('sign-in issues a fresh session; wrong password is 401 and issues none', async (t) => {

@@ -65,7 +65,7 @@ t.test('upstream not running, outside production: the 502 says which and how to 
     /<pre><code>cd examples\/docs-site\nnpm ci &amp;&amp; npm run build\n/,
     'the example’s commands',
   )
-  t.match(page.body, `--host localhost --port ${docsPort}</code></pre>`, 'for that very address')
+  t.match(page.body, `PORT=${docsPort} npm run serve</code></pre>`, 'for that very port')
 
   const api = await app.inject({ url: '/api/items' })
   t.equal(api.statusCode, 502)
