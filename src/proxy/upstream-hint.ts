@@ -25,11 +25,8 @@ export function startHint(prefix: '/api' | '/docs', upstream: URL): StartHint {
   if (prefix === '/docs') {
     return {
       message: `Nothing answers at ${upstream.origin} (DOCS_UPSTREAM_URL): the docs site is not running. To serve the example Docusaurus site there:`,
-      commands: [
-        'cd examples/docs-site',
-        'npm ci && npm run build',
-        `npm run serve -- --host ${host} --port ${port}`,
-      ],
+      // The example's serve script listens on 127.0.0.1 at $PORT.
+      commands: ['cd examples/docs-site', 'npm ci && npm run build', `PORT=${port} npm run serve`],
     }
   }
   return {
