@@ -50,9 +50,12 @@ t.test(`returnTo payloads never leave the origin in Chromium [${SOURCE}]`, async
   async function walk(page: import('playwright-core').Page) {
     let offsite = 0
     let visited = 0
+    // Sign-in gets each payload encoded and as written (Chromium's URL parser
+    // then has its say); sign-up shares the same code, so encoded only.
     for (const path of ['/auth/sign-in', '/auth/sign-up']) {
       for (const payload of payloads) {
-        for (const query of [`returnTo=${encodeURIComponent(payload)}`, `returnTo=${payload}`]) {
+        const encoded = `returnTo=${encodeURIComponent(payload)}`
+        for (const query of path === '/auth/sign-in' ? [encoded, `returnTo=${payload}`] : [encoded]) {
           const target = `${origin}${path}?${query}`
           let landed: string
           try {
@@ -73,6 +76,6 @@ t.test(`returnTo payloads never leave the origin in Chromium [${SOURCE}]`, async
       }
     }
     t.equal(offsite, 0, `signed in, ${visited} visits with a payload as returnTo: all stayed on the origin`)
-    t.ok(visited > payloads.length * 3, 'nearly every payload was a visit Chromium made')
+    t.ok(visited > payloads.length * 2.5, 'nearly every payload was a visit Chromium made')
   }
 })
