@@ -165,11 +165,11 @@ t.test('sign up from the docs, identity everywhere, private pages, sessions, sig
     page.waitForURL(/\/auth\/sign-in/),
     page.locator('main').getByRole('button', { name: 'Sign out', exact: true }).click(),
   ])
+  await page.goto(`${origin}/docs/`)
   t.equal(
     await page.evaluate(() => fetch('/api/me').then((r) => r.status)),
     401,
     'signed out: /api/me is 401',
   )
-  await page.goto(`${origin}/docs/`)
   t.equal(await navbarState(page), 'Sign in', 'and the navbar offers to sign in again')
 })
