@@ -4,7 +4,10 @@
 // the page with the reason, under Better Auth's status.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AUTH_BASE_PATH } from '../../src/auth/better-auth.ts'
-import { findOwnSession, type OwnSession, parseSessionList, summarise } from './account-sessions.ts'
+import { SessionStoreUnavailable } from '../../src/http/errors.ts'
+import type { Identity } from '../../src/session/identity-headers.ts'
+import { listUserSessions } from '../../src/session/user-sessions.ts'
+import { findOwnSession, type OwnSession, summarise } from './account-sessions.ts'
 import { accountWithNotice, noticeText } from './notices.ts'
 import type { PageContext } from './page-context.ts'
 import type { Form } from './sign-in-routes.ts'
@@ -19,8 +22,6 @@ interface LoadedSessions {
   state: SessionsState
   /** With tokens: for resolving a posted id, never for rendering. */
   own: OwnSession[]
-  /** The status to answer with when the list itself was refused. */
-  status: number
 }
 
 /** `readSessionToken` gives the token of the request's own cookie ("This device"). */
@@ -31,27 +32,27 @@ export function accountRoutes(
 ): void {
   const { render, callAuth, currentIdentity, assertSameOrigin } = context
 
-  /** The user's sessions from Better Auth's list-sessions, which answers only for the cookie's own user. */
-  async function loadSessions(request: FastifyRequest, reply: FastifyReply): Promise<LoadedSessions> {
-    const answer = await callAuth(request, reply, `${AUTH_BASE_PATH}/list-sessions`, {
-      method: 'GET',
-      form: 'sessions',
-    })
-    if (answer.ok) {
-      const own = parseSessionList(answer.data)
-      const sessions = summarise(own, readSessionToken(request.headers.cookie))
-      return { own, state: { kind: 'listed', sessions }, status: 200 }
+  /**
+   * The signed-in user's own sessions, from the table (session/user-sessions.ts
+   * says why not list-sessions). A database that fails here is the same 503
+   * as one that failed the identity lookup a moment before.
+   */
+  async function loadSessions(request: FastifyRequest, identity: Identity): Promise<LoadedSessions> {
+    let own: OwnSession[]
+    try {
+      own = await listUserSessions(app.database.db, identity.userId)
+    } catch (error) {
+      request.log.warn({ err: error }, 'could not list the user’s sessions')
+      throw new SessionStoreUnavailable()
     }
-    // Better Auth lists sessions only for a session signed in within a day
-    // (its freshAge): the list hands out every session's token.
-    const kind = answer.code === 'SESSION_NOT_FRESH' ? 'needs-sign-in' : 'unavailable'
-    return { own: [], state: { kind, message: answer.message }, status: answer.status }
+    const sessions = summarise(own, readSessionToken(request.headers.cookie))
+    return { own, state: { kind: 'listed', sessions } }
   }
 
   app.get<{ Querystring: { notice?: string } }>('/auth/account', page, async (request, reply) => {
     const identity = await currentIdentity(request, reply)
     if (identity === null) return reply.redirect(SIGN_IN, 303)
-    const { state } = await loadSessions(request, reply)
+    const { state } = await loadSessions(request, identity)
     return render(reply, accountView({ identity, sessions: state, notice: noticeText(request.query.notice) }))
   })
 
@@ -71,7 +72,7 @@ export function accountRoutes(
     })
     // The new session's cookie rides on the redirect; the page is then read with it.
     if (answer.ok) return reply.redirect(accountWithNotice('password-changed'), 303)
-    const { state } = await loadSessions(request, reply)
+    const { state } = await loadSessions(request, identity)
     return render(
       reply,
       accountView({ identity, sessions: state, passwordError: answer.message }),
@@ -83,10 +84,7 @@ export function accountRoutes(
     assertSameOrigin(request)
     const identity = await currentIdentity(request, reply)
     if (identity === null) return reply.redirect(SIGN_IN, 303)
-    const loaded = await loadSessions(request, reply)
-    if (loaded.state.kind !== 'listed') {
-      return render(reply, accountView({ identity, sessions: loaded.state }), loaded.status)
-    }
+    const loaded = await loadSessions(request, identity)
     // The id is turned into a token only among the user's own sessions; any
     // other id (another user's session, a guess) changes nothing.
     const target = findOwnSession(loaded.own, request.body?.sessionId)
@@ -115,7 +113,7 @@ export function accountRoutes(
       form: 'sessions',
     })
     if (answer.ok) return reply.redirect(accountWithNotice('others-revoked'), 303)
-    const { state } = await loadSessions(request, reply)
+    const { state } = await loadSessions(request, identity)
     return render(
       reply,
       accountView({ identity, sessions: state, sessionsError: answer.message }),

@@ -1,21 +1,15 @@
-// The user's sessions as the account page shows them. Better Auth's
-// list-sessions answers with every session's token (revoke-session takes
-// one); the tokens stay on the server: a summary has the session's id, which
-// the page posts back, and the id is turned into a token again only among
-// the signed-in user's own sessions (findOwnSession).
+// The user's sessions as the account page shows them. The rows hold each
+// session's token (revoke-session takes one); the tokens stay on the server:
+// a summary has the session's id, which the page posts back, and the id is
+// turned into a token again only among the signed-in user's own sessions
+// (findOwnSession).
 import { cookieValue, DUPLICATED } from '../../src/http/cookie-value.ts'
 import { signedCookieVerifier } from '../../src/session/signed-cookie.ts'
+import type { UserSessionRow } from '../../src/session/user-sessions.ts'
 import { type DeviceDescription, describeUserAgent } from './user-agent.ts'
 
-/** One of the signed-in user's sessions, as list-sessions returned it: server-side only. */
-export interface OwnSession {
-  id: string
-  token: string
-  userAgent: string | undefined
-  ipAddress: string | undefined
-  createdAt: Date
-  updatedAt: Date
-}
+/** One of the signed-in user's sessions (session/user-sessions.ts): server-side only. */
+export type OwnSession = UserSessionRow
 
 /** What the page may show of a session: no token. */
 export interface SessionSummary {
@@ -31,28 +25,6 @@ export interface SessionSummary {
 
 // Better Auth writes updatedAt with createdAt; a later value means a refresh.
 const RENEWAL_THRESHOLD_MS = 60_000
-
-/** list-sessions' JSON as sessions; an entry without the fields the page needs is left out. */
-export function parseSessionList(data: unknown): OwnSession[] {
-  if (!Array.isArray(data)) return []
-  const sessions: OwnSession[] = []
-  for (const entry of data as Record<string, unknown>[]) {
-    if (entry === null || typeof entry !== 'object') continue
-    const { id, token } = entry
-    const createdAt = new Date(entry.createdAt as string)
-    const updatedAt = new Date(entry.updatedAt as string)
-    if (typeof id !== 'string' || typeof token !== 'string' || Number.isNaN(createdAt.getTime())) continue
-    sessions.push({
-      id,
-      token,
-      userAgent: typeof entry.userAgent === 'string' ? entry.userAgent : undefined,
-      ipAddress: typeof entry.ipAddress === 'string' && entry.ipAddress !== '' ? entry.ipAddress : undefined,
-      createdAt,
-      updatedAt: Number.isNaN(updatedAt.getTime()) ? createdAt : updatedAt,
-    })
-  }
-  return sessions
-}
 
 /**
  * Summaries for the page: the current session first, then the others, most
@@ -75,8 +47,7 @@ export function summarise(sessions: OwnSession[], currentToken: string | undefin
 }
 
 /**
- * The session with `id` among `sessions` (the signed-in user's own, from
- * list-sessions), or undefined: an id that is not the user's (another user's
+ * The session with `id` among `sessions` (the signed-in user's own), or undefined: an id that is not the user's (another user's
  * session, a guess, one already ended) resolves to nothing.
  */
 export function findOwnSession(sessions: OwnSession[], id: unknown): OwnSession | undefined {

@@ -6,11 +6,7 @@ import type { SessionSummary } from '../account-sessions.ts'
 import { errorAlert } from './parts.ts'
 
 /** What the account page knows about the user's sessions. */
-export type SessionsState =
-  | { kind: 'listed'; sessions: SessionSummary[] }
-  /** Better Auth lists sessions only for a recent sign-in (SESSION_NOT_FRESH). */
-  | { kind: 'needs-sign-in'; message: string }
-  | { kind: 'unavailable'; message: string }
+export type SessionsState = { kind: 'listed'; sessions: SessionSummary[] }
 
 export const SESSIONS_ERROR_ID = 'sessions-error'
 
@@ -32,17 +28,6 @@ export function timeElement(date: Date): string {
 /** The section's content below its heading; `error` is a failed revocation's message. */
 export function sessionsSection(state: SessionsState, error: string | undefined): string {
   const alert = errorAlert(SESSIONS_ERROR_ID, error)
-  if (state.kind === 'unavailable')
-    return `${alert}<p>${escapeHtml(state.message)}</p>\n${revokeOthersForm()}`
-  if (state.kind === 'needs-sign-in') {
-    return `${alert}<p>${escapeHtml(state.message)}</p>
-<form method="post" action="/auth/sign-out">
-<input type="hidden" name="returnTo" value="/auth/account">
-<button type="submit" class="secondary">Sign out and sign in again</button>
-</form>
-<p class="hint">Or, without seeing the list:</p>
-${revokeOthersForm()}`
-  }
   const others = state.sessions.filter((session) => !session.current)
   const items = state.sessions.map(sessionItem).join('')
   return `${alert}<ul class="sessions">

@@ -6,7 +6,6 @@ import t from 'tap'
 import {
   findOwnSession,
   type OwnSession,
-  parseSessionList,
   sessionTokenReader,
   summarise,
 } from '../../../routes/pages/account-sessions.ts'
@@ -24,48 +23,6 @@ function own(id: string, createdAt: string, updatedAt = createdAt, userAgent?: s
     updatedAt: at(updatedAt),
   }
 }
-
-t.test('parseSessionList keeps well-formed entries only', async (t) => {
-  const good = {
-    id: 's1',
-    token: 't1',
-    userId: 'u',
-    createdAt: '2026-11-30T10:00:00.000Z',
-    updatedAt: '2026-12-01T10:00:00.000Z',
-    expiresAt: '2026-12-08T10:00:00.000Z',
-    ipAddress: '203.0.113.5',
-    userAgent: 'curl/8',
-  }
-  t.strictSame(parseSessionList(null), [], 'not an array')
-  t.strictSame(parseSessionList({ sessions: [good] }), [], 'an object')
-  const parsed = parseSessionList([
-    good,
-    null,
-    'x',
-    { ...good, id: 5 },
-    { ...good, token: undefined },
-    { ...good, createdAt: 'yesterday' },
-    { ...good, id: 's2', token: 't2', updatedAt: 'garbage', ipAddress: '', userAgent: null },
-  ])
-  t.strictSame(parsed, [
-    {
-      id: 's1',
-      token: 't1',
-      userAgent: 'curl/8',
-      ipAddress: '203.0.113.5',
-      createdAt: at('2026-11-30T10:00:00.000Z'),
-      updatedAt: at('2026-12-01T10:00:00.000Z'),
-    },
-    {
-      id: 's2',
-      token: 't2',
-      userAgent: undefined,
-      ipAddress: undefined,
-      createdAt: at('2026-11-30T10:00:00.000Z'),
-      updatedAt: at('2026-11-30T10:00:00.000Z'),
-    },
-  ])
-})
 
 t.test('summarise: this device first, then most recently active; never a token', async (t) => {
   const sessions = [
