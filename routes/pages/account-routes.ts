@@ -32,6 +32,13 @@ export function accountRoutes(
 ): void {
   const { render, callAuth, currentIdentity, assertSameOrigin } = context
 
+  /** The token of this request's own session cookie, read as the session lookup reads it (a legacy __Secure- one moved). */
+  function currentToken(request: FastifyRequest): string | undefined {
+    const header = request.headers.cookie
+    const moved = app.moveLegacyCookies?.(header)
+    return readSessionToken(moved === undefined ? header : moved.cookieHeader)
+  }
+
   /**
    * The signed-in user's own sessions, from the table (session/user-sessions.ts
    * says why not list-sessions). A database that fails here is the same 503
@@ -45,7 +52,7 @@ export function accountRoutes(
       request.log.warn({ err: error }, 'could not list the user’s sessions')
       throw new SessionStoreUnavailable()
     }
-    const sessions = summarise(own, readSessionToken(request.headers.cookie))
+    const sessions = summarise(own, currentToken(request))
     return { own, state: { kind: 'listed', sessions } }
   }
 
@@ -100,7 +107,7 @@ export function accountRoutes(
       return render(reply, view, answer.status)
     }
     // Ending this device's own session is a sign-out (Better Auth cleared the cookie).
-    if (target.token === readSessionToken(request.headers.cookie)) return reply.redirect('/auth/sign-in', 303)
+    if (target.token === currentToken(request)) return reply.redirect('/auth/sign-in', 303)
     return reply.redirect(accountWithNotice('session-revoked'), 303)
   })
 

@@ -4,7 +4,7 @@
 // turned into a token again only among the signed-in user's own sessions
 // (findOwnSession).
 import { cookieValue, DUPLICATED } from '../../src/http/cookie-value.ts'
-import { signedCookieVerifier } from '../../src/session/signed-cookie.ts'
+import { signedCookieVerifier } from '../../src/http/signed-cookie.ts'
 import type { UserSessionRow } from '../../src/session/user-sessions.ts'
 import { type DeviceDescription, describeUserAgent } from './user-agent.ts'
 

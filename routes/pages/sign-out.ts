@@ -9,6 +9,8 @@ import type { Form } from './sign-in-routes.ts'
 import { returnToQuery } from './views/parts.ts'
 
 const page = { config: { surface: 'page' as const } }
+// RFC 6265 §4.1.1 cookie-name: an RFC 7230 token.
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 export function signOutRoute(app: FastifyInstance, { callAuth }: PageContext): void {
   app.post<{ Body: Form }>('/auth/sign-out', page, async (request, reply) => {
@@ -32,8 +34,13 @@ function clearLeftoverAuthCookies(request: FastifyRequest, reply: FastifyReply):
   // Better Auth cleared nothing: it refused (a rate limit, say), and the
   // session it did not end must not look ended in the browser.
   if (cleared.size === 0) return
+  // Pages of the protected docs already went out as no-store; this also
+  // empties anything an upstream let the browser keep from before.
+  reply.header('clear-site-data', '"cache"')
   for (const name of Object.keys(request.cookies)) {
-    if (!isAuthCookieName(name) || cleared.has(name)) continue
+    // A name that is no RFC 6265 token (a space, non-ASCII: set by page
+    // script or a sibling) cannot be written in a Set-Cookie line at all.
+    if (!isAuthCookieName(name) || cleared.has(name) || !COOKIE_NAME.test(name)) continue
     // Browsers accept a prefixed cookie, even one that deletes, only with Secure.
     const prefixed = /^__(secure|host)-/i.test(name)
     reply.clearCookie(name, { path: '/', secure: prefixed, httpOnly: true, sameSite: 'lax' })

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config/config.ts'
 import { legacyCookieMover, type MoveLegacyCookies } from '../http/legacy-cookies.ts'
+import { signedCookieVerifier } from '../http/signed-cookie.ts'
 import { AccountThrottle } from './account-throttle.ts'
 import { type Auth, createAuth, PASSWORD_HASH_CONCURRENCY } from './better-auth.ts'
 import { type AuthHandler, createGuardedAuthHandler } from './guarded-handler.ts'
@@ -60,10 +61,12 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
   app.decorate('passwordAdmission', admission)
   // The name as Better Auth resolved it (a __Host- prefix on https).
   const { authCookies, sessionConfig } = await auth.$context
+  const verifySigned = signedCookieVerifier(config.secret)
   const moveLegacyCookies = config.secureCookies
     ? legacyCookieMover({
         until: config.legacySessionCookiesUntil,
         sessionMaxAgeSeconds: sessionConfig.expiresIn,
+        isSigned: (value) => verifySigned(value) !== undefined,
         onIgnored: once(() =>
           app.log.warn(
             'a __Secure- session cookie from before the __Host- prefix was ignored and cleared; ' +

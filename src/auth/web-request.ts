@@ -5,9 +5,22 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { HOP_BY_HOP } from '../http/hop-by-hop.ts'
 import { CLIENT_IP_HEADER } from './better-auth.ts'
 
+/**
+ * The path the browser asked for (a page such as /auth/sign-in, where the
+ * Better Auth URL is /api/auth/sign-in/email): the cookies it sent may have
+ * been set for that path's ancestors (duplicate-session-cookie.ts clears them).
+ */
+export const REQUEST_PATH_HEADER = 'x-gateway-request-path'
+
 // Host and framing describe the client's request to the gateway, not this
-// in-process call; the client-IP header is the gateway's own to set.
-const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'content-length', CLIENT_IP_HEADER])
+// in-process call; the client-IP and request-path headers are the gateway's own to set.
+const NOT_FORWARDED = new Set([
+  ...HOP_BY_HOP,
+  'host',
+  'content-length',
+  CLIENT_IP_HEADER,
+  REQUEST_PATH_HEADER,
+])
 
 export interface AuthRequestOverride {
   /** Path under the public origin, e.g. /api/auth/sign-in/email; defaults to the request's URL. */
@@ -32,6 +45,7 @@ export function toAuthRequest(
     else headers.set(name, value)
   }
   headers.set(CLIENT_IP_HEADER, request.ip)
+  headers.set(REQUEST_PATH_HEADER, request.url.split('?')[0] as string)
 
   const method = override.method ?? request.method
   let body: string | undefined

@@ -20,7 +20,10 @@ export function cookieValue(header: string | undefined, name: string): string | 
   let at = header.indexOf(name)
   while (at !== -1) {
     const before = at === 0 ? ';' : header.slice(0, at).trimEnd().slice(-1)
-    const eq = at + name.length
+    let eq = at + name.length
+    // better-call trims the name, so `name =v` is the same cookie to Better
+    // Auth; it must be to this scan too, or a duplicate could hide in it.
+    while (header[eq] === ' ' || header[eq] === '\t') eq++
     if ((before === ';' || at === 0) && header[eq] === '=') {
       if (found !== undefined) return DUPLICATED
       const end = header.indexOf(';', eq)

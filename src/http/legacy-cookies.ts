@@ -11,6 +11,10 @@ import { COOKIE_PREFIX, HOST_PREFIX, LEGACY_PREFIX } from './cookie-names.ts'
 const LEGACY_FAMILY = `${LEGACY_PREFIX}${COOKIE_PREFIX}.`
 const SESSION_TOKEN = `${COOKIE_PREFIX}.session_token`
 const DONT_REMEMBER = `${COOKIE_PREFIX}.dont_remember`
+// The only cookies worth moving, both signed by the gateway's secret. Others
+// of the family (the cookie cache, which the gateway does not use, or
+// anything planted) are only cleared.
+const MOVABLE = new Set([SESSION_TOKEN, DONT_REMEMBER])
 
 export interface LegacyCookieMove {
   /** The Cookie header as Better Auth must read it: legacy pairs renamed (window open) or dropped. */
@@ -30,6 +34,12 @@ export interface LegacyCookieOptions {
   until: number | undefined
   /** A remembered session cookie's Max-Age (Better Auth's session expiresIn), in seconds. */
   sessionMaxAgeSeconds: number
+  /**
+   * True when a cookie value carries a valid signature of this gateway's
+   * secret (signed-cookie.ts): only such a value is moved, so a planted or
+   * mangled one never becomes a __Host- cookie.
+   */
+  isSigned: (cookieValue: string) => boolean
   now?: () => number
   /** Told when a legacy cookie is ignored because the window is closed. */
   onIgnored?: () => void
@@ -75,6 +85,7 @@ export function legacyCookieMover(options: LegacyCookieOptions): MoveLegacyCooki
         continue
       }
       const value = pair.slice(name.length + 1)
+      if (!MOVABLE.has(base) || !options.isSigned(value)) continue
       kept.push(`${hostName}=${value}`)
       // A repeated legacy name is renamed twice, so the duplicate-cookie rule
       // still refuses it; only one twin line is sent.

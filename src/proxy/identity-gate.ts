@@ -13,6 +13,12 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The validated identity for this request, or null when anonymous. */
     identity: ResolvedIdentity | null
+    /**
+     * The answer must not be stored by any cache: it is behind
+     * AUTH_REQUIRED_PATHS (a browser would otherwise show it from its cache
+     * after sign-out), or it carries the gateway's Set-Cookie.
+     */
+    privateResponse: boolean
   }
 }
 
@@ -45,10 +51,14 @@ export function createIdentityGate({ resolveSession, protectedPrefixes, routePre
         done(new SessionStoreUnavailable())
         return
       }
-      if (lookup.setCookie.length > 0) reply.header('set-cookie', lookup.setCookie)
+      if (lookup.setCookie.length > 0) {
+        reply.header('set-cookie', lookup.setCookie)
+        request.privateResponse = true
+      }
       if (lookup.state === 'anonymous' && lookup.duplicateCookie) logDuplicateCookie(request)
       if (lookup.state === 'signed-in') {
         request.identity = lookup
+        if (required) request.privateResponse = true
         done()
         return
       }

@@ -24,7 +24,7 @@ import {
   forwardedFor,
   type UpstreamContext,
 } from './upstream-headers.ts'
-import { isNotRunning, startHint } from './upstream-hint.ts'
+import { isLoopbackClient, isNotRunning, startHint } from './upstream-hint.ts'
 import { createLocationRewriter } from './upstream-location.ts'
 import { onFreshConnection, UpstreamPool } from './upstream-pool.ts'
 import { type RetryQuestion, upstreamRetryDelay } from './upstream-retry.ts'
@@ -119,6 +119,7 @@ export async function registerProxy(
   const publicLocation = createLocationRewriter(upstream, config.publicUrl)
 
   app.decorateRequest('identity', null)
+  app.decorateRequest('privateResponse', false)
   // @fastify/http-proxy passes JSON and '*' bodies through as streams, but
   // Fastify's own text/plain parser would still read (and limit) a text
   // body, and read it before the gate could answer Expect: 100-continue.
@@ -154,6 +155,13 @@ export async function registerProxy(
         if (kept.location !== undefined) kept.location = publicLocation(String(kept.location))
         const contentLocation = kept['content-location']
         if (contentLocation !== undefined) kept['content-location'] = publicLocation(String(contentLocation))
+        // Whatever the upstream allows: a protected page kept in the browser's
+        // cache is readable after sign-out, and a response carrying a session
+        // cookie must never sit in a shared cache.
+        if (request?.privateResponse) {
+          kept['cache-control'] = 'private, no-store'
+          delete kept.expires
+        }
         return kept
       },
       // reply-from hands over its own response object, { statusCode,
@@ -176,7 +184,8 @@ export async function registerProxy(
         const code = (error as { code?: string }).code ?? ''
         if (TIMEOUT_CODES.has(code)) return void reply.send(new UpstreamTimeout())
         const unavailable = new UpstreamUnavailable()
-        if (hint !== undefined && isNotRunning(error)) Object.assign(unavailable, { startHint: hint })
+        if (hint !== undefined && isNotRunning(error) && isLoopbackClient(reply.request.ip))
+          Object.assign(unavailable, { startHint: hint })
         reply.send(unavailable)
       },
       // One retry of an idempotent request whose connection the upstream

@@ -1,12 +1,21 @@
 // A newcomer's first `npm start` has nothing behind /docs and /api. Outside
-// production the 502 says which upstream is missing and how to start the
-// repository's example there; in production it names nothing (an internal
-// address is of use to an attacker, not to the visitor).
+// production, to a client on this machine, the 502 says which upstream is
+// missing and how to start the repository's example there; otherwise it
+// names nothing (an internal address is of use to an attacker, not to the visitor).
 import type { StartHint } from '../http/errors.ts'
 
 // Errors that mean nothing listens there (or the name does not resolve),
 // as opposed to an upstream that is up and failing.
 const NOT_RUNNING = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+
+/**
+ * True for a client on this machine (127.0.0.0/8, ::1, or IPv4-mapped): the
+ * developer who ran `npm start`. Anyone else, even outside production, is
+ * told nothing about internal addresses.
+ */
+export function isLoopbackClient(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.')
+}
 
 /** True when `error` (as reply-from or the tunnel reports it) says nothing listens at the upstream. */
 export function isNotRunning(error: unknown): boolean {

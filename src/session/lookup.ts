@@ -6,10 +6,10 @@ import type { AssertionSubject, MintedAssertion } from '../assertion/minter.ts'
 import type { Auth } from '../auth/better-auth.ts'
 import { cookieValue, DUPLICATED } from '../http/cookie-value.ts'
 import { type LegacyCookieMove, type MoveLegacyCookies, withoutOverridden } from '../http/legacy-cookies.ts'
+import type { VerifySignedCookie } from '../http/signed-cookie.ts'
 import type { LoadSessionRow, SessionRow } from './batch.ts'
 import type { CacheLoad, SessionCache } from './cache.ts'
 import { type Identity, identityHeaders } from './identity-headers.ts'
-import type { VerifySignedCookie } from './signed-cookie.ts'
 
 /** A validated identity with its upstream headers (X-User-Assertion included) computed once. */
 export interface ResolvedIdentity {

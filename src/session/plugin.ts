@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config/config.ts'
+import { signedCookieVerifier } from '../http/signed-cookie.ts'
 import { batchSessionLoads } from './batch.ts'
 import { SessionCache } from './cache.ts'
 import {
@@ -14,7 +15,6 @@ import {
   type SignedInResult,
 } from './lookup.ts'
 import { prepareFindSessions } from './rows.ts'
-import { signedCookieVerifier } from './signed-cookie.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -78,6 +78,7 @@ t.test(`inside the window: a legacy session keeps working and is moved over [${T
 
   const page = await app.inject({ url: '/auth/account', headers: { cookie: user.legacy } })
   t.equal(page.statusCode, 200, 'the account page knows the user')
+  t.match(page.body, /<span class="badge">This device<\/span>/, 'and marks its session as this device')
 
   t.test('a legacy cookie holding nothing: anonymous, cleared, no twin', async (t) => {
     const res = await app.inject({ url: '/api/x', headers: { cookie: `${LEGACY}=forged.value` } })
@@ -86,6 +87,34 @@ t.test(`inside the window: a legacy session keeps working and is moved over [${T
       setCookies(res).map((c) => c.split(';')[0]),
       [`${LEGACY}=`],
       'only the clearing line',
+    )
+    const asked = await app.inject({
+      url: '/api/auth/get-session',
+      headers: { cookie: `${LEGACY}=forged.value` },
+    })
+    t.equal(asked.body, 'null', 'get-session: no session')
+    t.notOk(
+      setCookies(asked).some((c) => c.startsWith(`${HOST}=forged`)),
+      'and the auth endpoints never turn an unsigned value into a __Host- cookie',
+    )
+  })
+
+  t.test('sign-out leaves nothing of the family behind, planted names included', async (t) => {
+    const fresh = await signUp(app, 'Leaver')
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-out',
+      headers: { origin: HTTPS, cookie: `${fresh.cookie}; __Secure-better-auth.foo=bar; ${LEGACY}=x.y` },
+    })
+    t.equal(res.statusCode, 200)
+    const lines = setCookies(res)
+    t.ok(
+      lines.length > 0 && lines.every((c) => (c.split(';')[0] as string).endsWith('=')),
+      `every line expires a cookie: ${lines.map((c) => c.split(';')[0]).join(', ')}`,
+    )
+    t.notOk(
+      lines.some((c) => c.startsWith('__Host-better-auth.foo')),
+      'no __Host- cookie is created from a planted name',
     )
   })
 

@@ -421,4 +421,20 @@ t.test(`(g) the session cookie twice is never resolved to either copy [${TOSSING
     setCookies(form).some((c) => c.startsWith('better-auth.session_token=;')),
     'and clears the copies, so the next attempt can succeed',
   )
+  t.ok(
+    setCookies(form).some((c) => /^better-auth\.session_token=; Max-Age=0; Path=\/auth;/.test(c)),
+    'including a copy planted for the page’s own path (/auth), not only the Better Auth path',
+  )
+
+  const oddName = await app.inject({
+    method: 'POST',
+    url: '/auth/sign-out',
+    headers: { origin: ORIGIN, cookie: `${victim.cookie}; better-auth.a b=1`, 'content-type': FORM },
+    payload: '',
+  })
+  t.equal(
+    oddName.statusCode,
+    303,
+    'sign-out beside a cookie name no Set-Cookie can spell: still signs out, no 500',
+  )
 })

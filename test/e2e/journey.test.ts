@@ -172,4 +172,12 @@ t.test('sign up from the docs, identity everywhere, private pages, sessions, sig
     'signed out: /api/me is 401',
   )
   t.equal(await navbarState(page), 'Sign in', 'and the navbar offers to sign in again')
+  // The private page was loaded earlier in this browser: it must not come
+  // back from the cache (the gateway sent it as no-store; sign-out cleared the cache).
+  await page.goto(`${origin}/docs/private/on-call/`)
+  await page.waitForURL(/\/auth\/sign-in\?returnTo=/)
+  t.notOk(
+    (await page.content()).includes(secret),
+    'after sign-out the private page is not shown, not even from the cache',
+  )
 })

@@ -50,6 +50,7 @@ t.test(`returnTo payloads never leave the origin in Chromium [${SOURCE}]`, async
   async function walk(page: import('playwright-core').Page) {
     let offsite = 0
     let visited = 0
+    let sentOn = 0
     // Sign-in gets each payload encoded and as written (Chromium's URL parser
     // then has its say); sign-up shares the same code, so encoded only.
     for (const path of ['/auth/sign-in', '/auth/sign-up']) {
@@ -68,6 +69,8 @@ t.test(`returnTo payloads never leave the origin in Chromium [${SOURCE}]`, async
             continue
           }
           visited++
+          // Signed in, the page is skipped: the visit must have been sent on.
+          if (!new URL(landed).pathname.startsWith('/auth/sign-')) sentOn++
           if (!landed.startsWith(`${origin}/`)) {
             offsite++
             t.fail(`${target} → ${landed}`)
@@ -77,5 +80,6 @@ t.test(`returnTo payloads never leave the origin in Chromium [${SOURCE}]`, async
     }
     t.equal(offsite, 0, `signed in, ${visited} visits with a payload as returnTo: all stayed on the origin`)
     t.ok(visited > payloads.length * 2.5, 'nearly every payload was a visit Chromium made')
+    t.equal(sentOn, visited, 'and every visit was sent on (to / or a same-origin path), not left on the form')
   }
 })

@@ -16,6 +16,7 @@ t.test('one value, or none', async (t) => {
     ['empty value', `${NAME}=`, undefined],
     ['the __Secure- name is a different cookie', `__Secure-${NAME}=abc`, undefined],
     ['the same value with another name beside it', `${NAME}=a; x${NAME}=b`, 'a'],
+    ['a space before = (better-call trims the name)', `${NAME} =abc.sig`, 'abc.sig'],
   ]
   for (const [label, header, expected] of rows) t.equal(cookieValue(header, NAME), expected, label)
   t.equal(cookieValue(`__Secure-${NAME}=s1`, `__Secure-${NAME}`), 's1', 'the secure name when configured')
@@ -29,6 +30,8 @@ t.test('every spelling of a duplicate is reported, never resolved', async (t) =>
     ['a narrower path first, as browsers order them', `${NAME}=from-path-api; lang=en; ${NAME}=from-root`],
     ['no space after ;', `${NAME}=a;${NAME}=b`],
     ['one empty, one set', `${NAME}=; ${NAME}=real`],
+    ['one spelled `name =` (a raw client; better-call reads it as the same name)', `${NAME} =a; ${NAME}=b`],
+    ['a tab before =', `${NAME}\t=a; ${NAME}=b`],
   ]
   for (const [label, header] of rows) t.equal(cookieValue(header, NAME), DUPLICATED, label)
 })

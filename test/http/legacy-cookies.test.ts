@@ -14,6 +14,8 @@ const DONT = 'better-auth.dont_remember'
 const MAX_AGE = 604800
 const twin = (name: string, value: string, maxAge = true) =>
   `${name}=${value}${maxAge ? `; Max-Age=${MAX_AGE}` : ''}; Path=/; HttpOnly; Secure; SameSite=Lax`
+/** Stands in for the HMAC check: values ending ".s" are "signed". */
+const isSigned = (value: string) => value.endsWith('.s')
 const clear = (name: string) => `${name}=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax`
 
 const rows: {
@@ -73,6 +75,37 @@ const rows: {
     },
   },
   {
+    name: 'open: an unsigned value (planted, mangled) is never moved, only cleared',
+    until: OPEN,
+    header: `${LEGACY}=garbage.xyz; theme=dark`,
+    expected: { cookieHeader: 'theme=dark', renamed: [], setCookie: [clear(LEGACY)] },
+  },
+  {
+    name: 'open: other cookies of the family (the cookie cache, anything planted) are only cleared',
+    until: OPEN,
+    header: `${LEGACY}=a.s; __Secure-better-auth.session_data=d.s; __Secure-better-auth.foo=bar.s`,
+    expected: {
+      cookieHeader: `${HOST}=a.s`,
+      renamed: [HOST],
+      setCookie: [
+        twin(HOST, 'a.s'),
+        clear(LEGACY),
+        clear('__Secure-better-auth.session_data'),
+        clear('__Secure-better-auth.foo'),
+      ],
+    },
+  },
+  {
+    name: 'open: a planted unsigned copy beside a signed one is dropped; the signed one is no duplicate',
+    until: OPEN,
+    header: `${LEGACY}=planted.xyz; ${LEGACY}=victim.s`,
+    expected: {
+      cookieHeader: `${HOST}=victim.s`,
+      renamed: [HOST],
+      setCookie: [twin(HOST, 'victim.s'), clear(LEGACY)],
+    },
+  },
+  {
     name: 'closed: the legacy cookie is dropped and cleared',
     until: CLOSED,
     header: `${LEGACY}=a.s; theme=dark`,
@@ -100,6 +133,7 @@ t.test('legacyCookieMover: the table', async (t) => {
     const move = legacyCookieMover({
       until: row.until,
       sessionMaxAgeSeconds: MAX_AGE,
+      isSigned,
       now: () => NOW,
       onIgnored: () => ignored++,
     })
@@ -114,7 +148,7 @@ t.test('legacyCookieMover: the table', async (t) => {
 
 t.test('the window closes by the clock, not at start-up', async (t) => {
   let now = NOW
-  const move = legacyCookieMover({ until: NOW + 10, sessionMaxAgeSeconds: MAX_AGE, now: () => now })
+  const move = legacyCookieMover({ until: NOW + 10, sessionMaxAgeSeconds: MAX_AGE, isSigned, now: () => now })
   t.same(move(`${LEGACY}=a.s`)?.renamed, [HOST], 'before its end: renamed')
   now = NOW + 10
   t.same(move(`${LEGACY}=a.s`)?.renamed, [], 'at its end: no longer')

@@ -72,6 +72,15 @@ t.test('upstream not running, outside production: the 502 says which and how to 
   t.equal(api.json().code, 'GW_BAD_GATEWAY', 'the same code as in production')
   t.match(api.json().message, `Nothing answers at http://127.0.0.1:${apiPort} (API_UPSTREAM_URL)`)
   t.match(api.json().message, `uvicorn main:app --host 127.0.0.1 --port ${apiPort}`)
+
+  // The hint is for the developer at this machine, not for anyone who can reach the port.
+  for (const remoteAddress of ['10.0.0.7', '2001:db8::7']) {
+    const remote = await app.inject({ url: '/docs/intro', headers: NAVIGATION, remoteAddress })
+    t.equal(remote.statusCode, 502)
+    t.notOk(leaks(remote.body, docsPort), `a client at ${remoteAddress}: no address, no command`)
+  }
+  const local = await app.inject({ url: '/api/items', remoteAddress: '::ffff:127.0.0.1' })
+  t.match(local.json().message, 'Nothing answers at', 'an IPv4-mapped loopback client gets it')
 })
 
 t.test('upstream resets the connection: 502, and no start hint (it is running)', async (t) => {

@@ -7,6 +7,7 @@
 
 import { HOST_PREFIX, LEGACY_PREFIX } from '../../http/cookie-names.ts'
 import { cookieValue, DUPLICATED } from '../../http/cookie-value.ts'
+import { REQUEST_PATH_HEADER } from '../web-request.ts'
 import type { Guard } from './call.ts'
 
 export interface DuplicateCookieOptions {
@@ -29,8 +30,10 @@ export function duplicateSessionCookieGuard({ cookieName, publicUrl }: Duplicate
     if (cookieValue(call.request.headers.get('cookie') ?? undefined, cookieName) !== DUPLICATED)
       return next(call)
     const headers = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' })
+    // The Better Auth path and, for the gateway's pages, the page's own.
+    const paths = [call.url.pathname, call.request.headers.get(REQUEST_PATH_HEADER) ?? '/']
     for (const name of namesToClear) {
-      for (const cookie of clearingCookies(name, origin.hostname, call.url.pathname, secure))
+      for (const cookie of clearingCookies(name, origin.hostname, paths, secure))
         headers.append('set-cookie', cookie)
     }
     return new Response(
@@ -43,16 +46,24 @@ export function duplicateSessionCookieGuard({ cookieName, publicUrl }: Duplicate
   }
 }
 
+const SAFE_SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,=:@%]+$/
+
 /**
  * Set-Cookie lines that expire `name` wherever a copy may sit. A browser
  * removes a cookie only when name, domain and path all match, and the Cookie
  * header says neither, so: host-only and each parent domain of `host`
- * (not an IP, not a bare TLD), at `/` and at each ancestor of `path` (at most
- * four levels: a cookie must be on the request's path to have been sent).
+ * (not an IP, not a bare TLD), at `/` and at each ancestor of each of
+ * `requestPaths` (at most four levels: a cookie must be on the request's path
+ * to have been sent).
  * On https the session cookie is a __Host- one, so the copies that can sit
  * elsewhere are the legacy __Secure- ones (http/legacy-cookies.ts).
  */
-export function clearingCookies(name: string, host: string, path: string, secure: boolean): string[] {
+export function clearingCookies(
+  name: string,
+  host: string,
+  requestPaths: string[],
+  secure: boolean,
+): string[] {
   // A browser takes a __Host- cookie only host-only at `/`: no other copy can exist.
   if (name.startsWith(HOST_PREFIX)) return [`${name}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax; Secure`]
   const domains: (string | undefined)[] = [undefined]
@@ -62,9 +73,16 @@ export function clearingCookies(name: string, host: string, path: string, secure
     for (let i = 1; i < labels.length - 1; i++) domains.push(labels.slice(i).join('.'))
     if (labels.length > 1) domains.push(host)
   }
-  const paths = ['/']
-  const segments = path.split('/').filter((segment) => segment !== '')
-  for (let i = 1; i <= Math.min(segments.length, 4); i++) paths.push(`/${segments.slice(0, i).join('/')}`)
+  const paths = new Set(['/'])
+  for (const path of requestPaths) {
+    const segments = path.split('/').filter((segment) => segment !== '')
+    for (let i = 1; i <= Math.min(segments.length, 4); i++) {
+      // A segment with `;`, space or a control character would end the Path
+      // attribute and start another: stop there (nothing deeper is cleared).
+      if (!SAFE_SEGMENT.test(segments[i - 1] as string)) break
+      paths.add(`/${segments.slice(0, i).join('/')}`)
+    }
+  }
   const lines: string[] = []
   for (const domain of domains) {
     for (const cookiePath of paths) {

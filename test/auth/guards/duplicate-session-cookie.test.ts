@@ -43,9 +43,33 @@ t.test('clearingCookies: every domain and path a planted copy may sit on', async
       domains: [''],
       paths: ['/', '/a', '/a/b', '/a/b/c', '/a/b/c/d'],
     },
+    {
+      name: 'a page and the Better Auth path it calls: both paths’ ancestors',
+      host: 'localhost',
+      path: '/api/auth/sign-in/email + /auth/sign-in',
+      secure: false,
+      domains: [''],
+      paths: [
+        '/',
+        '/api',
+        '/api/auth',
+        '/api/auth/sign-in',
+        '/api/auth/sign-in/email',
+        '/auth',
+        '/auth/sign-in',
+      ],
+    },
+    {
+      name: 'a segment that would end the Path attribute: nothing from there on',
+      host: 'localhost',
+      path: '/api/auth/get-session;Domain=evil.example/x',
+      secure: false,
+      domains: [''],
+      paths: ['/', '/api', '/api/auth'],
+    },
   ]
   for (const row of rows) {
-    const lines = clearingCookies(NAME, row.host, row.path, row.secure)
+    const lines = clearingCookies(NAME, row.host, row.path.split(' + '), row.secure)
     t.equal(lines.length, row.domains.length * row.paths.length, `${row.name}: one line per domain and path`)
     for (const domain of row.domains) {
       for (const path of row.paths) {
@@ -57,7 +81,7 @@ t.test('clearingCookies: every domain and path a planted copy may sit on', async
 })
 
 t.test('clearingCookies: a __Host- cookie lives only host-only at /, so one line', async (t) => {
-  t.same(clearingCookies(`__Host-${NAME}`, 'docs.example.com', '/a/b', true), [
+  t.same(clearingCookies(`__Host-${NAME}`, 'docs.example.com', ['/a/b'], true), [
     `__Host-${NAME}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax; Secure`,
   ])
 })

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto'
 // reference implementation this file must agree with.
 import { createInternalContext } from 'better-call'
 import t from 'tap'
-import { signedCookieVerifier } from '../../src/session/signed-cookie.ts'
+import { signedCookieVerifier } from '../../src/http/signed-cookie.ts'
 
 const SECRET = 'unit-secret-0123456789abcdef0123456789abcdef'
 const verify = signedCookieVerifier(SECRET)
