@@ -2,7 +2,7 @@
 // sign out every other session. Each form answers with a 303 back to the page
 // (post/redirect/get), so a reload never posts again; a refusal re-renders
 // the page with the reason, under Better Auth's status.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { AUTH_BASE_PATH } from '../../src/auth/better-auth.ts'
 import { SessionStoreUnavailable } from '../../src/http/errors.ts'
 import type { Identity } from '../../src/session/identity-headers.ts'
