@@ -51,10 +51,13 @@ t.test(`returnTo payloads never leave the origin in Chromium [${SOURCE}]`, async
     let offsite = 0
     let visited = 0
     let sentOn = 0
-    // Sign-in gets each payload encoded and as written (Chromium's URL parser
-    // then has its say); sign-up shares the same code, so encoded only.
+    // Sign-in gets every payload, encoded and as written (Chromium's URL
+    // parser then has its say); sign-up shares the same redirect code, so it
+    // gets every tenth, encoded (the whole list runs against safeReturnTo in
+    // test/auth/redirects.test.ts).
     for (const path of ['/auth/sign-in', '/auth/sign-up']) {
-      for (const payload of payloads) {
+      const list = path === '/auth/sign-in' ? payloads : payloads.filter((_, i) => i % 10 === 0)
+      for (const payload of list) {
         const encoded = `returnTo=${encodeURIComponent(payload)}`
         for (const query of path === '/auth/sign-in' ? [encoded, `returnTo=${payload}`] : [encoded]) {
           const target = `${origin}${path}?${query}`
@@ -79,7 +82,7 @@ t.test(`returnTo payloads never leave the origin in Chromium [${SOURCE}]`, async
       }
     }
     t.equal(offsite, 0, `signed in, ${visited} visits with a payload as returnTo: all stayed on the origin`)
-    t.ok(visited > payloads.length * 2.5, 'nearly every payload was a visit Chromium made')
+    t.ok(visited > payloads.length * 2, 'nearly every payload was a visit Chromium made')
     t.equal(sentOn, visited, 'and every visit was sent on (to / or a same-origin path), not left on the form')
   }
 })
