@@ -7,19 +7,18 @@ import { AUTH_BASE_PATH } from '../../src/auth/better-auth.ts'
 import { SessionStoreUnavailable } from '../../src/http/errors.ts'
 import type { Identity } from '../../src/session/identity-headers.ts'
 import { listUserSessions } from '../../src/session/user-sessions.ts'
-import { findOwnSession, type OwnSession, summarise } from './account-sessions.ts'
+import { findOwnSession, type OwnSession, type SessionSummary, summarise } from './account-sessions.ts'
 import { accountWithNotice, noticeText } from './notices.ts'
 import type { PageContext } from './page-context.ts'
 import type { Form } from './sign-in-routes.ts'
 import { accountView } from './views/account.ts'
-import type { SessionsState } from './views/sessions.ts'
 
 const page = { config: { surface: 'page' as const } }
 const SIGN_IN = '/auth/sign-in?returnTo=%2Fauth%2Faccount'
 const NOT_YOURS = 'That session was not found among yours. It may have ended already.'
 
 interface LoadedSessions {
-  state: SessionsState
+  sessions: SessionSummary[]
   /** With tokens: for resolving a posted id, never for rendering. */
   own: OwnSession[]
 }
@@ -52,15 +51,14 @@ export function accountRoutes(
       request.log.warn({ err: error }, 'could not list the user’s sessions')
       throw new SessionStoreUnavailable()
     }
-    const sessions = summarise(own, currentToken(request))
-    return { own, state: { kind: 'listed', sessions } }
+    return { own, sessions: summarise(own, currentToken(request)) }
   }
 
   app.get<{ Querystring: { notice?: string } }>('/auth/account', page, async (request, reply) => {
     const identity = await currentIdentity(request, reply)
     if (identity === null) return reply.redirect(SIGN_IN, 303)
-    const { state } = await loadSessions(request, identity)
-    return render(reply, accountView({ identity, sessions: state, notice: noticeText(request.query.notice) }))
+    const { sessions } = await loadSessions(request, identity)
+    return render(reply, accountView({ identity, sessions, notice: noticeText(request.query.notice) }))
   })
 
   app.post<{ Body: Form }>('/auth/account/password', page, async (request, reply) => {
@@ -79,12 +77,8 @@ export function accountRoutes(
     })
     // The new session's cookie rides on the redirect; the page is then read with it.
     if (answer.ok) return reply.redirect(accountWithNotice('password-changed'), 303)
-    const { state } = await loadSessions(request, identity)
-    return render(
-      reply,
-      accountView({ identity, sessions: state, passwordError: answer.message }),
-      answer.status,
-    )
+    const { sessions } = await loadSessions(request, identity)
+    return render(reply, accountView({ identity, sessions, passwordError: answer.message }), answer.status)
   })
 
   app.post<{ Body: Form }>('/auth/account/sessions/revoke', page, async (request, reply) => {
@@ -96,14 +90,18 @@ export function accountRoutes(
     // other id (another user's session, a guess) changes nothing.
     const target = findOwnSession(loaded.own, request.body?.sessionId)
     if (target === undefined) {
-      return render(reply, accountView({ identity, sessions: loaded.state, sessionsError: NOT_YOURS }), 404)
+      return render(
+        reply,
+        accountView({ identity, sessions: loaded.sessions, sessionsError: NOT_YOURS }),
+        404,
+      )
     }
     const answer = await callAuth(request, reply, `${AUTH_BASE_PATH}/revoke-session`, {
       json: { token: target.token },
       form: 'sessions',
     })
     if (!answer.ok) {
-      const view = accountView({ identity, sessions: loaded.state, sessionsError: answer.message })
+      const view = accountView({ identity, sessions: loaded.sessions, sessionsError: answer.message })
       return render(reply, view, answer.status)
     }
     // Ending this device's own session is a sign-out (Better Auth cleared the cookie).
@@ -120,11 +118,7 @@ export function accountRoutes(
       form: 'sessions',
     })
     if (answer.ok) return reply.redirect(accountWithNotice('others-revoked'), 303)
-    const { state } = await loadSessions(request, identity)
-    return render(
-      reply,
-      accountView({ identity, sessions: state, sessionsError: answer.message }),
-      answer.status,
-    )
+    const { sessions } = await loadSessions(request, identity)
+    return render(reply, accountView({ identity, sessions, sessionsError: answer.message }), answer.status)
   })
 }

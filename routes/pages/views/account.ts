@@ -1,13 +1,14 @@
 // The account page: who is signed in, where, and what they can do about it.
 import { escapeHtml } from '../../../src/http/html.ts'
 import type { Identity } from '../../../src/session/identity-headers.ts'
+import type { SessionSummary } from '../account-sessions.ts'
 import { PASSWORD_LENGTH } from '../error-messages.ts'
 import { errorAlert, field, noticeStatus, type Page } from './parts.ts'
-import { type SessionsState, sessionsSection } from './sessions.ts'
+import { sessionsSection } from './sessions.ts'
 
 export interface AccountState {
   identity: Identity
-  sessions: SessionsState
+  sessions: SessionSummary[]
   /** Fixed text from notices.ts, never the query's own words. */
   notice?: string
   /** A refused password change. */

@@ -5,9 +5,6 @@ import { escapeHtml } from '../../../src/http/html.ts'
 import type { SessionSummary } from '../account-sessions.ts'
 import { errorAlert } from './parts.ts'
 
-/** What the account page knows about the user's sessions. */
-export type SessionsState = { kind: 'listed'; sessions: SessionSummary[] }
-
 export const SESSIONS_ERROR_ID = 'sessions-error'
 
 const DATE = new Intl.DateTimeFormat('en-GB', {
@@ -26,10 +23,10 @@ export function timeElement(date: Date): string {
 }
 
 /** The section's content below its heading; `error` is a failed revocation's message. */
-export function sessionsSection(state: SessionsState, error: string | undefined): string {
+export function sessionsSection(sessions: SessionSummary[], error: string | undefined): string {
   const alert = errorAlert(SESSIONS_ERROR_ID, error)
-  const others = state.sessions.filter((session) => !session.current)
-  const items = state.sessions.map(sessionItem).join('')
+  const others = sessions.filter((session) => !session.current)
+  const items = sessions.map(sessionItem).join('')
   return `${alert}<ul class="sessions">
 ${items}</ul>
 ${others.length === 0 ? '<p>You are signed in only on this device.</p>\n' : ''}<p class="hint">A session is renewed about once a day while it is in use, so “renewed” is not the time of its last visit. Times are in UTC.</p>
