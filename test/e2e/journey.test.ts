@@ -7,25 +7,14 @@
 // account page lists sessions and revokes one; sign out. Screenshots of the
 // sign-in page, a signed-in docs page and the account page at two widths
 // land in test/artifacts/.
-import type { Page } from 'playwright-core'
 import t from 'tap'
 import { nextIp } from '../helper.ts'
-import { launchChromium, screenshot, WIDTHS } from './fixtures/browser.ts'
+import { launchChromium, navbarState, screenshot, WIDTHS } from './fixtures/browser.ts'
 import { canary } from './fixtures/docs-site.ts'
 import { startStack } from './fixtures/stack.ts'
 
 const USER = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'analytical engine 1843' }
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0'
-
-/** The docs navbar's auth item, once it has its answer (it shows nothing before). */
-async function navbarState(page: Page): Promise<string> {
-  // "Sign in" is the item itself (a link); a name is the button of its menu.
-  const answer = page
-    .locator('.navbar a.theme-auth-gateway-item, .navbar .theme-auth-gateway-item button')
-    .first()
-  await answer.waitFor({ state: 'visible' })
-  return (await answer.innerText()).trim()
-}
 
 t.test('sign up from the docs, identity everywhere, private pages, sessions, sign out', async (t) => {
   const secret = await canary()
