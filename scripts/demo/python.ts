@@ -21,7 +21,8 @@ export function findPython(env: NodeJS.ProcessEnv = process.env): PythonChoice {
   for (const python of candidates) {
     const probe = spawnSync(python, ['-c', `import ${MODULES.join(', ')}`], { encoding: 'utf8', env })
     if (probe.status === 0) return { python }
-    const why = probe.error?.message ?? probe.stderr.trim().split('\n').at(-1) ?? `exit code ${probe.status}`
+    // The last line of a traceback names the missing module.
+    const why = probe.error?.message || probe.stderr.trim().split('\n').at(-1) || `exit code ${probe.status}`
     failures.push(`  ${python}: ${why}`)
   }
   return {

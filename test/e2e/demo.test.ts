@@ -15,8 +15,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import { request } from 'undici'
 import { freePort, portIsFree } from '../../scripts/demo/ports.ts'
+import { commandLine, running } from '../fixtures/processes.ts'
 import { ARTIFACTS, launchChromium, navbarState } from './fixtures/browser.ts'
-import { commandLine, type DemoRun, freshClone, running, startDemo } from './fixtures/demo-run.ts'
+import { type DemoRun, freshClone, startDemo } from './fixtures/demo-run.ts'
 
 const USER = { name: 'Grace Hopper', email: 'grace@example.com', password: 'compiler in 1952 first' }
 const numbers: Record<string, number> = {}
