@@ -1,52 +1,57 @@
 // `npm run demo`: the whole product on one origin, http://localhost:3001 —
 // the gateway on its embedded database, the Docusaurus example (installed
-// and built on first run) as /docs with /docs/private protected, and the
-// FastAPI example under uvicorn as /api. Prints one block when all of it
+// and built when missing or stale) as /docs with /docs/private protected, and
+// the FastAPI example under uvicorn as /api. Prints one block when all of it
 // answers; Ctrl-C stops everything it started. State (accounts, the API's
 // items, logs) lives in .demo/, apart from `npm start`'s .data/.
+// Linux and macOS: process groups and POSIX signals (not Windows).
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DOCS_SITE, DOCS_SITE_STEPS, staleSteps } from './demo/docs-site.ts'
-import { freePort, portIsFree } from './demo/ports.ts'
-import { progress } from './demo/progress.ts'
+import { freePort, portProblem } from './demo/ports.ts'
+import { type Progress, progress } from './demo/progress.ts'
 import { findPython } from './demo/python.ts'
 import { readyBlock } from './demo/ready-block.ts'
-import { type ChildSpec, type Supervised, Supervisor } from './demo/supervisor.ts'
+import { releaseRunLock, takeRunLock } from './demo/run-lock.ts'
+import { apiService, type DemoLayout, docsService, gatewayService } from './demo/services.ts'
+import { type Supervised, Supervisor } from './demo/supervisor.ts'
 import { waitUntilUp } from './demo/wait-until-up.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const STATE = join(ROOT, '.demo')
-const LOGS = join(STATE, 'logs')
-const DOCUSAURUS = join(DOCS_SITE, 'node_modules', '@docusaurus', 'core', 'bin', 'docusaurus.mjs')
+const LOCK = join(STATE, 'lock')
 const STOP_GRACE_MS = 10_000
 const READY_TIMEOUT_MS = 120_000
-// npm forwards the terminal's SIGINT to its script, which the terminal has
-// already signalled: one keypress arrives twice, a few milliseconds apart.
+// A terminal's Ctrl-C may reach the demo twice (from the terminal, and
+// forwarded by npm): a second signal counts only after this long.
 const SAME_KEYPRESS_MS = 300
 
 const started = Date.now()
-const port = Number(process.env.PORT ?? 3001)
+const port = /^\d+$/.test(process.env.PORT ?? '') ? Number(process.env.PORT) : 3001
 const origin = `http://localhost:${port}`
-// Neither npm's NODE_ENV=production (which would skip the docs site's build
-// tools) nor anything else from the caller's NODE_ENV belongs in the demo.
-const { NODE_ENV: _, ...inherited } = process.env
+// Not the caller's NODE_ENV (npm ci would skip the docs site's build tools
+// under production), nor a DOCS_SECTION that would build one section twice.
+const { NODE_ENV: _, DOCS_SECTION: __, ...inherited } = process.env
 const baseEnv = { ...inherited, NO_UPDATE_NOTIFIER: '1', BROWSER: 'none' }
 
 const supervisor = new Supervisor((child, code, signal) => void crashed(child, code, signal))
 let stopping = false
+let line: Progress | undefined
 
 function lastLines(file: string, count = 15): string {
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n')
   return lines
     .slice(-count)
-    .map((line) => `    ${line}`)
+    .map((text) => `    ${text}`)
     .join('\n')
 }
 
 async function stop(exitCode: number): Promise<never> {
   stopping = true
+  line?.done('stopped')
   await supervisor.stop(STOP_GRACE_MS)
+  releaseRunLock(LOCK)
   process.exit(exitCode)
 }
 
@@ -69,139 +74,109 @@ function onSignal(signal: NodeJS.Signals) {
   } else if (signal === 'SIGINT' && Date.now() - firstSignalAt > SAME_KEYPRESS_MS) {
     console.log('Killing everything now.')
     supervisor.killAll('SIGKILL')
+    releaseRunLock(LOCK)
     process.exit(130)
   }
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal)
-// If whoever started the demo is killed outright (npm, a shell), nothing
-// tells the demo: it would go on running, parentless. It checks instead.
+// npm runs the demo through `exec` (package.json), so npm is the parent; if
+// npm is killed outright nothing tells the demo, which would run on
+// parentless. It checks instead.
 const parent = process.ppid
 setInterval(() => {
   if (process.ppid !== parent) onSignal('SIGHUP')
 }, 1000).unref()
 
-function log(name: string): string {
-  return join(LOGS, `${name}.log`)
-}
-
 async function prepareDocsSite(): Promise<void> {
-  const labels = {
-    install: 'Docs site: installing its packages (first run only)',
-    build: 'Docs site: building the public and private sections (again only when its sources change)',
-  }
-  for (const step of staleSteps()) {
-    const line = progress(labels[step])
-    const task: ChildSpec = {
+  const labels = { install: 'Docs site: installing packages (first run)', build: 'Docs site: building' }
+  for (const step of staleSteps(DOCS_SITE, origin)) {
+    const current = progress(labels[step])
+    line = current
+    const task = supervisor.start({
       name: `npm ${DOCS_SITE_STEPS[step].join(' ')}`,
       command: 'npm',
       args: DOCS_SITE_STEPS[step],
       cwd: DOCS_SITE,
-      env: baseEnv,
-      logFile: log(`docs-${step}`),
+      // Canonical links and sitemap.xml carry the origin the demo serves.
+      env: { ...baseEnv, PUBLIC_URL: origin },
+      logFile: join(STATE, 'logs', `docs-${step}.log`),
       task: true,
-    }
-    const code = await supervisor.start(task).exited
+    })
+    const code = await task.exited
     if (stopping) return
     if (code !== 0) {
-      line.done('failed')
-      console.error(`✖ ${task.name} failed in examples/docs-site. The end of ${task.logFile}:`)
-      console.error(lastLines(task.logFile))
+      current.done('failed')
+      line = undefined
+      console.error(`✖ ${task.spec.name} failed in examples/docs-site. The end of ${task.spec.logFile}:`)
+      console.error(lastLines(task.spec.logFile))
       await stop(1)
     }
-    line.done()
+    current.done()
+    line = undefined
   }
 }
 
+/** Resolves when every part answers, directly and through the gateway. */
+async function ready(layout: DemoLayout, gateway: Supervised, docs: Supervised, api?: Supervised) {
+  const gatewayUrl = `http://127.0.0.1:${port}`
+  const docsUrl = `http://127.0.0.1:${layout.docsPort}`
+  const apiUrl = `http://127.0.0.1:${layout.apiPort}`
+  await Promise.all([
+    waitUntilUp(`${gatewayUrl}/readyz`, () => gateway.ended, READY_TIMEOUT_MS),
+    waitUntilUp(`${docsUrl}/docs/`, () => docs.ended, READY_TIMEOUT_MS),
+    api && waitUntilUp(`${apiUrl}/api/public`, () => api.ended, READY_TIMEOUT_MS),
+  ])
+  // The wiring, not only the parts.
+  await waitUntilUp(`${gatewayUrl}/docs/`, () => gateway.ended || docs.ended, READY_TIMEOUT_MS)
+  if (api) await waitUntilUp(`${gatewayUrl}/api/public`, () => gateway.ended || api.ended, READY_TIMEOUT_MS)
+}
+
 async function main() {
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+  if (process.env.PORT && String(port) !== process.env.PORT.trim()) {
     console.error(`PORT must be a port number, not "${process.env.PORT}"`)
     process.exit(1)
   }
-  if (!(await portIsFree(port))) {
+  const problem = port < 1 || port > 65_535 ? `PORT ${port} is not a port number` : await portProblem(port)
+  if (problem !== undefined) {
     console.error(
-      `Port ${port} is in use (\`npm start\` or another demo?). Stop it, or run the demo elsewhere: PORT=${port + 1} npm run demo`,
+      `✖ ${problem}. Stop what holds it, or run the demo elsewhere: PORT=${port + 1} npm run demo`,
     )
     process.exit(1)
   }
-  mkdirSync(LOGS, { recursive: true })
+  mkdirSync(join(STATE, 'logs'), { recursive: true })
+  const locked = takeRunLock(LOCK, origin)
+  if (locked !== undefined) {
+    console.error(`✖ ${locked}.`)
+    process.exit(1)
+  }
   console.log(`Starting the auth gateway demo on ${origin} (logs in .demo/logs/)`)
   const python = findPython(baseEnv)
   if ('missing' in python) console.warn(`\n! ${python.missing}\n`)
 
   await prepareDocsSite()
   if (stopping) return
-  const [docsPort, apiPort] = [await freePort(), await freePort()]
-  const docsUrl = `http://127.0.0.1:${docsPort}`
-  const apiUrl = `http://127.0.0.1:${apiPort}`
-
-  const docs = supervisor.start({
-    name: 'Docusaurus (docs site)',
-    // The site's `npm run serve`, without npm and sh in between: a process the
-    // parent-death signal reaches directly (npm would pass it to sh, which
-    // would die and leave docusaurus behind).
-    command: process.execPath,
-    args: [DOCUSAURUS, 'serve', '--host', '127.0.0.1', '--port', String(docsPort), '--no-open'],
-    cwd: DOCS_SITE,
+  const layout: DemoLayout = {
+    root: ROOT,
+    state: STATE,
+    origin,
+    port,
+    docsPort: await freePort(),
+    apiPort: await freePort(),
     env: baseEnv,
-    logFile: log('docs'),
-  })
-  const api =
-    'python' in python
-      ? supervisor.start({
-          name: 'FastAPI (uvicorn)',
-          command: python.python,
-          // The gateway's X-Forwarded-* is believed from loopback only.
-          args: ['-m', 'uvicorn', 'main:app', '--host', '127.0.0.1', '--port', String(apiPort)].concat([
-            '--proxy-headers',
-            '--forwarded-allow-ips',
-            '127.0.0.1',
-          ]),
-          cwd: join(ROOT, 'examples', 'fastapi'),
-          env: {
-            ...baseEnv,
-            GATEWAY_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`,
-            GATEWAY_ISSUER: origin,
-            ITEMS_DB: join(STATE, 'items.sqlite3'),
-            PYTHONUNBUFFERED: '1',
-            PYTHONDONTWRITEBYTECODE: '1',
-          },
-          logFile: log('api'),
-        })
-      : undefined
-  const gateway = supervisor.start({
-    name: 'the gateway',
-    command: process.execPath,
-    args: ['--import', 'tsx', join(ROOT, 'src', 'server.ts')],
-    cwd: ROOT,
-    // Empty values count as unset and win over a .env file: the demo is always
-    // the embedded database and these upstreams, whatever .env says.
-    env: {
-      ...baseEnv,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: origin,
-      DATA_DIR: join(STATE, 'data'),
-      DATABASE_URL: '',
-      DATABASE_DRIVER: '',
-      API_UPSTREAM_URL: apiUrl,
-      DOCS_UPSTREAM_URL: docsUrl,
-      AUTH_REQUIRED_PATHS: '/docs/private',
-      NODE_ENV: '',
-    },
-    logFile: log('gateway'),
-  })
-
-  const gatewayUrl = `http://127.0.0.1:${port}`
-  await Promise.all([
-    waitUntilUp(`${gatewayUrl}/readyz`, () => gateway.ended, READY_TIMEOUT_MS),
-    waitUntilUp(`${docsUrl}/docs/`, () => docs.ended, READY_TIMEOUT_MS),
-    api && waitUntilUp(`${apiUrl}/api/public`, () => api.ended, READY_TIMEOUT_MS),
-  ])
-  // Through the gateway too: the wiring, not only the parts.
-  await waitUntilUp(`${gatewayUrl}/docs/`, () => gateway.ended || docs.ended, READY_TIMEOUT_MS)
-  if (api) await waitUntilUp(`${gatewayUrl}/api/public`, () => gateway.ended || api.ended, READY_TIMEOUT_MS)
+  }
+  const docs = supervisor.start(docsService(layout))
+  const api = 'python' in python ? supervisor.start(apiService(layout, python.python)) : undefined
+  const gateway = supervisor.start(gatewayService(layout))
+  await ready(layout, gateway, docs, api)
   if (stopping) return
-  console.log(readyBlock({ origin, seconds: (Date.now() - started) / 1000, docsUrl, apiUrl: api && apiUrl }))
+  console.log(
+    readyBlock({
+      origin,
+      seconds: (Date.now() - started) / 1000,
+      docsUrl: `http://127.0.0.1:${layout.docsPort}`,
+      apiUrl: api && `http://127.0.0.1:${layout.apiPort}`,
+    }),
+  )
 }
 
 main().catch(async (err) => {

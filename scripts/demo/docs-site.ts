@@ -1,9 +1,12 @@
 // The example Docusaurus site (examples/docs-site) needs `npm ci` and a build
 // before it can be served. Both are slow (a minute or so on a first run), so
 // they run only when missing or stale: the install when package-lock.json is
-// newer than what npm last installed, the build when any source file is
-// newer than the build's output. The demo and the browser suite share this.
-import { existsSync, readdirSync, statSync } from 'node:fs'
+// newer than what npm last installed; the build when the fingerprint of the
+// sources (and PUBLIC_URL) differs from the one a successful `npm run build`
+// wrote last (examples/docs-site/scripts/source-fingerprint.mjs). The demo
+// and the browser suite share this.
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -15,42 +18,40 @@ export type DocsSiteStep = 'install' | 'build'
 export const DOCS_SITE_STEPS: Record<DocsSiteStep, string[]> = {
   install: ['ci', '--no-audit', '--no-fund'],
   // Builds the public site into build/, the private section into
-  // build/private/, then checks that no private text reached the public build.
+  // build/private/, checks that no private text reached the public build,
+  // and only then writes build/.source-fingerprint.
   build: ['run', 'build'],
 }
-
-// Not sources: what npm and Docusaurus write.
-const GENERATED = new Set(['node_modules', 'build', '.docusaurus'])
 
 function mtime(path: string): number {
   return existsSync(path) ? statSync(path).mtimeMs : Number.NaN
 }
 
-/** The newest modification time (ms since the epoch) of any source file under `dir`. */
-function newestSource(dir: string): number {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (GENERATED.has(entry.name) || entry.name.startsWith('.')) continue
-    const path = join(dir, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs)
-  }
-  return newest
+/** The fingerprint the site's own script computes for `site` as built for `publicUrl`. */
+function currentFingerprint(site: string, publicUrl: string | undefined): string {
+  const script = join(DOCS_SITE, 'scripts', 'source-fingerprint.mjs')
+  const env = { ...process.env, PUBLIC_URL: publicUrl ?? '' }
+  const result = spawnSync(process.execPath, [script, site], { encoding: 'utf8', env })
+  if (result.status !== 0) throw new Error(`${script} failed: ${result.stderr}`)
+  return result.stdout.trim()
+}
+
+function builtFingerprint(site: string): string | undefined {
+  const stamp = join(site, 'build', '.source-fingerprint')
+  return existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : undefined
 }
 
 /**
- * The steps `site` needs before it can be served, in order: [] when the
- * install and the build are both current. Missing times compare as NaN, which
- * is never "current", so a missing file always means the step runs.
+ * The steps `site` needs before it can be served for `publicUrl` (undefined:
+ * the site's default), in order: [] when the install and the build are both
+ * current. A missing hidden lockfile (npm never finished) means install; a
+ * missing stamp (never built, or the last build failed) means build.
  */
-export function staleSteps(site = DOCS_SITE): DocsSiteStep[] {
+export function staleSteps(site = DOCS_SITE, publicUrl?: string): DocsSiteStep[] {
   const installed = mtime(join(site, 'node_modules', '.package-lock.json'))
   const install =
     !existsSync(join(site, 'node_modules', '.bin', 'docusaurus')) ||
     !(installed >= mtime(join(site, 'package-lock.json')))
-  const built = Math.min(
-    mtime(join(site, 'build', 'index.html')),
-    mtime(join(site, 'build', 'private', 'index.html')),
-  )
-  const build = install || !(built >= newestSource(site))
+  const build = install || builtFingerprint(site) !== currentFingerprint(site, publicUrl)
   return [...(install ? (['install'] as const) : []), ...(build ? (['build'] as const) : [])]
 }

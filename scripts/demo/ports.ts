@@ -12,16 +12,37 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-/** True when nothing listens on 127.0.0.1:`port` (so the gateway can). */
-export async function portIsFree(port: number): Promise<boolean> {
+async function bindError(port: number, host: string): Promise<string | undefined> {
   const server = createServer()
   try {
-    server.listen(port, '127.0.0.1')
+    server.listen(port, host)
     await once(server, 'listening')
-    return true
-  } catch {
-    return false
+    return undefined
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN'
   } finally {
     await new Promise((r) => server.close(r))
   }
+}
+
+/**
+ * Why the gateway cannot own http://localhost:`port`, or undefined when it
+ * can. Both loopbacks count: a browser tries ::1 for "localhost" first, so a
+ * server listening there alone would take the demo's URL.
+ */
+export async function portProblem(port: number): Promise<string | undefined> {
+  for (const host of ['127.0.0.1', '::1']) {
+    const code = await bindError(port, host)
+    // No IPv6 on this machine: nothing can listen on ::1 either.
+    if (code === undefined || code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') continue
+    if (code === 'EADDRINUSE') return `port ${port} is in use on ${host}`
+    if (code === 'EACCES') return `port ${port} needs privileges to listen on (ports below 1024 do)`
+    return `cannot listen on ${host}:${port} (${code})`
+  }
+  return undefined
+}
+
+/** True when nothing listens on `port` on either loopback. */
+export async function portIsFree(port: number): Promise<boolean> {
+  return (await portProblem(port)) === undefined
 }

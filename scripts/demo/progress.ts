@@ -14,7 +14,9 @@ export function progress(label: string, out: NodeJS.WriteStream = process.stdout
     out.write(`${label}…\n`)
     return { done: (outcome = 'done') => out.write(`${label}: ${outcome} in ${seconds()} s\n`) }
   }
-  const draw = () => out.write(`\r\x1b[K${label}… ${seconds()} s`)
+  // Never wider than the terminal: a wrapped line cannot be redrawn in place.
+  const fit = (text: string) => text.slice(0, Math.max(10, (out.columns ?? 80) - 1))
+  const draw = () => out.write(`\r\x1b[K${fit(`${label}… ${seconds()} s`)}`)
   draw()
   const timer = setInterval(draw, 1000)
   return {

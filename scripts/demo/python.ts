@@ -30,7 +30,7 @@ export function findPython(env: NodeJS.ProcessEnv = process.env): PythonChoice {
       'The API example (examples/fastapi) needs Python 3 with FastAPI, uvicorn and PyJWT:',
       ...failures,
       '  Debian/Ubuntu: sudo apt-get install python3-fastapi python3-uvicorn python3-jwt python3-cryptography',
-      '  pip:           python3 -m pip install -r examples/fastapi/requirements.txt',
+      `  pip:           ${env.PYTHON || 'python3'} -m pip install -r examples/fastapi/requirements.txt`,
       '  (PYTHON=/path/to/python3 picks the interpreter.) The demo goes on without the API: /api answers 502.',
     ].join('\n'),
   }

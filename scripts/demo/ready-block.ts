@@ -14,19 +14,22 @@ export interface ReadyBlockInput {
 export function readyBlock({ origin, seconds, docsUrl, apiUrl }: ReadyBlockInput): string {
   const behind = [`Docusaurus on ${new URL(docsUrl).host}`]
   if (apiUrl !== undefined) behind.push(`FastAPI on ${new URL(apiUrl).host}`)
+  // Lines stay within 80 columns for http://localhost:<5 digits>.
   return [
     '',
     `✔ Demo ready in ${Math.round(seconds)} s. Open ${origin}/docs/`,
     '',
-    `  sign up    ${origin}/auth/sign-up?returnTo=/docs/`,
-    `  docs       ${origin}/docs/  (the private runbooks, ${origin}/docs/private/, need a sign-in)`,
+    `  sign up   ${origin}/auth/sign-up?returnTo=/docs/`,
+    `  docs      ${origin}/docs/`,
+    `  private   ${origin}/docs/private/    (signed in only)`,
     apiUrl === undefined
-      ? `  API        not started: Python with FastAPI is missing (see above); ${origin}/api/me answers 502`
-      : `  API        ${origin}/api/me  (FastAPI: who you are, from the gateway's signed assertion)`,
-    `  account    ${origin}/auth/account`,
+      ? `  API       not started: Python with FastAPI is missing (see above)`
+      : `  API       ${origin}/api/me           (FastAPI: who you are)`,
+    `  account   ${origin}/auth/account`,
     '',
-    `  Behind the gateway, on loopback only: ${behind.join(', ')}.`,
-    '  Accounts, data and logs: .demo/. Ctrl-C stops everything.',
+    '  Behind the gateway, on loopback only:',
+    `  ${behind.join(', ')}.`,
+    '  Data and logs in .demo/. Ctrl-C stops everything.',
     '',
   ].join('\n')
 }

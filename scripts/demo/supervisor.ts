@@ -3,9 +3,12 @@
 // children too, and the terminal's Ctrl-C reaches only the supervisor, which
 // then stops them in order). Where util-linux's setpriv exists (Linux), each
 // child also gets a parent-death signal: if the supervisor itself is killed
-// outright (SIGKILL, OOM), the kernel sends the child SIGTERM.
+// outright (SIGKILL, OOM), the kernel sends the child SIGTERM. A service is
+// one process, so that reaches all of it; a task (npm ci, npm run build) is
+// a tree, so it runs under a shell that answers that SIGTERM by killing its
+// whole group.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, openSync } from 'node:fs'
+import { closeSync, existsSync, openSync } from 'node:fs'
 
 const SETPRIV = '/usr/bin/setpriv'
 
@@ -18,7 +21,10 @@ export interface ChildSpec {
   env: NodeJS.ProcessEnv
   /** stdout and stderr are appended here (the supervisor never relays them). */
   logFile: string
-  /** A task that ends by itself (an install, a build): its exit is reported, not treated as a crash. */
+  /**
+   * A task that ends by itself (an install, a build): its exit is reported,
+   * not treated as a crash, and a stop kills it at once (the next run redoes it).
+   */
   task?: boolean
 }
 
@@ -44,16 +50,16 @@ export class Supervisor {
   }
 
   start(spec: ChildSpec): Supervised {
-    const log = openSync(spec.logFile, 'a')
-    const [command, args] = existsSync(SETPRIV)
-      ? [SETPRIV, ['--pdeathsig', 'TERM', '--', spec.command, ...spec.args]]
-      : [spec.command, spec.args]
+    // A fresh log each run, so a crash report shows this run's lines only.
+    const log = openSync(spec.logFile, 'w')
+    const [command, args] = withParentDeathSignal(spec)
     const child = spawn(command, args, {
       cwd: spec.cwd,
       env: spec.env,
       detached: true,
       stdio: ['ignore', log, log],
     })
+    closeSync(log) // the child has its own copy
     const exited = new Promise<number | null>((resolve) => {
       const finish = (code: number | null, signal: NodeJS.Signals | null) => {
         if (supervised.ended) return
@@ -78,7 +84,8 @@ export class Supervisor {
    */
   async stop(graceMs: number): Promise<void> {
     this.#stopping = true
-    this.killAll('SIGTERM')
+    for (const { child, supervised } of this.#children)
+      signalGroup(child.pid, supervised.spec.task ? 'SIGKILL' : 'SIGTERM')
     const all = Promise.all(this.#children.map(({ supervised }) => supervised.exited))
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<'late'>((resolve) => {
@@ -94,6 +101,20 @@ export class Supervisor {
     if (signal === 'SIGKILL') this.#stopping = true
     for (const { child } of this.#children) signalGroup(child.pid, signal)
   }
+}
+
+// `sh -c 'trap … TERM; "$@" & wait $!' sh cmd args…`: runs the task in the
+// background of a shell that waits for it (and exits with its status), and on
+// SIGTERM kills the process group, the task's whole tree with it.
+const GROUP_REAPER = ['-c', 'trap "kill -KILL 0" TERM; "$@" & wait $!', 'sh']
+
+/** The command line that runs `spec` with a parent-death signal, where setpriv exists. */
+function withParentDeathSignal(spec: ChildSpec): [string, string[]] {
+  if (!existsSync(SETPRIV)) return [spec.command, spec.args]
+  const target = spec.task
+    ? ['sh', ...GROUP_REAPER, spec.command, ...spec.args]
+    : [spec.command, ...spec.args]
+  return [SETPRIV, ['--pdeathsig', 'TERM', '--', ...target]]
 }
 
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {

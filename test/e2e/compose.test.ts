@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { parseConfig } from '../../src/config/config.ts'
 import { EXAMPLE_DIR, startUvicorn, uvicornMissing } from '../fixtures/uvicorn.ts'
-import { composeConfig, mountOf, runComposeConfig, startedServices } from './fixtures/compose.ts'
+import { composeConfig, mountOf, portOf, runComposeConfig, startedServices } from './fixtures/compose.ts'
 
 const SECRET = { BETTER_AUTH_SECRET: 'compose-test-secret-0123456789abcdef0123' }
 
@@ -23,29 +23,36 @@ t.test('services: postgres, gateway, docs and api; --profile scale adds redis', 
   t.same(scaled.services.redis?.profiles, ['scale'], 'redis starts only with the profile')
 })
 
-t.test('only the gateway publishes a port, 3001; everything else is on internal networks only', async (t) => {
-  const file = await composeConfig(t, SECRET, ['scale'])
-  const { services, networks } = file
-  const gatewayPorts = (services.gateway?.ports ?? []).map((p) => [Number(p.published), Number(p.target)])
-  t.same(gatewayPorts, [[3001, 3001]])
-  for (const name of ['api', 'docs', 'postgres', 'redis']) {
-    t.same(services[name]?.ports ?? [], [], `${name} publishes nothing`)
-    const joined = Object.keys(services[name]?.networks ?? {})
-    t.ok(joined.length > 0, `${name} is on a named network (not the default one)`)
-    for (const network of joined)
-      t.equal(networks[network]?.internal, true, `${name}: ${network} is internal`)
-  }
-  t.same(networks.upstreams, { internal: true })
-  t.same(networks.data, { internal: true })
-  t.not(networks.edge?.internal, true, 'edge, the one the port is published on, reaches the host')
-  const on = (network: string) =>
-    Object.keys(services)
-      .filter((s) => Object.keys(services[s]?.networks ?? {}).includes(network))
-      .sort()
-  t.same(on('edge'), ['gateway'], 'only the gateway is on the edge')
-  t.same(on('upstreams'), ['api', 'docs', 'gateway'], 'api and docs hear from the gateway alone')
-  t.same(on('data'), ['gateway', 'postgres', 'redis'])
-})
+t.test(
+  'only the gateway publishes a port, 127.0.0.1:3001; everything else is on internal networks only',
+  async (t) => {
+    const file = await composeConfig(t, SECRET, ['scale'])
+    const { services, networks } = file
+    const gatewayPorts = (services.gateway?.ports ?? []).map(portOf)
+    t.same(
+      gatewayPorts,
+      [{ hostIp: '127.0.0.1', published: 3001, target: 3001 }],
+      'on the host’s loopback only',
+    )
+    for (const name of ['api', 'docs', 'postgres', 'redis']) {
+      t.same(services[name]?.ports ?? [], [], `${name} publishes nothing`)
+      const joined = Object.keys(services[name]?.networks ?? {})
+      t.ok(joined.length > 0, `${name} is on a named network (not the default one)`)
+      for (const network of joined)
+        t.equal(networks[network]?.internal, true, `${name}: ${network} is internal`)
+    }
+    t.same(networks.upstreams, { internal: true })
+    t.same(networks.data, { internal: true })
+    t.not(networks.edge?.internal, true, 'edge, the one the port is published on, reaches the host')
+    const on = (network: string) =>
+      Object.keys(services)
+        .filter((s) => Object.keys(services[s]?.networks ?? {}).includes(network))
+        .sort()
+    t.same(on('edge'), ['gateway'], 'only the gateway is on the edge')
+    t.same(on('upstreams'), ['api', 'docs', 'gateway'], 'api and docs hear from the gateway alone')
+    t.same(on('data'), ['gateway', 'postgres', 'redis'])
+  },
+)
 
 t.test('postgres: a healthcheck and a named volume; the gateway waits until it is healthy', async (t) => {
   const { services, volumes } = await composeConfig(t, SECRET)

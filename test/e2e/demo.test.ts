@@ -3,14 +3,16 @@
 // through the real pages, sees its name in the Docusaurus navbar and itself
 // at /api/me (FastAPI). Then every way the demo can end: Ctrl-C (the whole
 // terminal process group, as a terminal sends it), a child crashing, Ctrl-C
-// twice, the demo itself killed outright. After each, nothing it started
+// twice, the demo itself or npm killed outright. After each, nothing it started
 // still runs and its ports are free. Last, without Python's FastAPI: the
 // message says what to install and the rest still runs.
 // Times to ready and the gateway's RSS go to test/artifacts/demo-numbers.json.
 
+import { spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import { request } from 'undici'
@@ -67,13 +69,24 @@ t.test('npm run demo in a fresh clone', async (t) => {
   const env = { PORT: String(port) }
 
   await t.test('first run: install, build, sign up, docs and API know you, Ctrl-C', async (t) => {
-    const run = await startDemo(t, dir, env)
-    numbers.firstRunReadySeconds = run.readySeconds
-    t.match(
-      run.output(),
-      /Docs site: installing its packages/,
-      'it installs the docs site, with a progress line',
+    // A newcomer's leftovers from other projects, in .env and the shell:
+    // the demo runs its own configuration whatever they say.
+    await writeFile(
+      join(dir, '.env'),
+      [
+        'DATABASE_URL=postgres://nobody@127.0.0.1:1/nothing',
+        'BETTER_AUTH_SECRET=short',
+        'ASSERTION_AUDIENCE=https://elsewhere.example',
+        'NODE_ENV=production',
+      ].join('\n'),
     )
+    const run = await startDemo(t, dir, {
+      ...env,
+      PUBLIC_URL: 'https://example.com',
+      DOCS_SECTION: 'private',
+    })
+    numbers.firstRunReadySeconds = run.readySeconds
+    t.match(run.output(), /Docs site: installing packages/, 'it installs the docs site, with a progress line')
     t.match(run.output(), /Docs site: building/, 'and builds it')
     t.match(run.output(), new RegExp(`Open ${origin}/docs/`), 'the ready block names the one origin')
     t.ok(run.apiPort, 'FastAPI runs behind it')
@@ -98,6 +111,18 @@ t.test('npm run demo in a fresh clone', async (t) => {
     const privatePage = await page.goto(`${origin}/docs/private/`)
     t.equal(privatePage?.status(), 200, 'the private runbooks open, signed in')
     t.equal(new URL(page.url()).pathname, '/docs/private/', 'without a detour to sign in')
+
+    const second = spawnSync('npm', ['run', 'demo'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, PORT: String(await freePort()) },
+    })
+    t.equal(second.status, 1, 'a second demo in the same checkout is refused')
+    t.match(
+      second.stderr,
+      /another demo is running from this directory \(pid \d+, http:\/\/localhost:\d+\)/,
+      'naming the first',
+    )
 
     const gateway = pidOf(run, 'node', 'src/server.ts')
     const rss = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${gateway}/status`, 'utf8'))
@@ -156,6 +181,13 @@ t.test('npm run demo in a fresh clone', async (t) => {
   await t.test('the demo killed outright (SIGKILL) leaves nothing behind', async (t) => {
     const run = await startDemo(t, dir, env, 120_000)
     process.kill(pidOf(run, 'node', 'scripts/demo.ts'), 'SIGKILL')
+    await ended(t, run)
+    await nothingLeft(t, run, port)
+  })
+
+  await t.test('npm killed outright (SIGKILL): the demo notices it has no parent and stops', async (t) => {
+    const run = await startDemo(t, dir, env, 120_000)
+    process.kill(run.pid, 'SIGKILL')
     await ended(t, run)
     await nothingLeft(t, run, port)
   })

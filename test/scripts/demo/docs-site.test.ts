@@ -1,66 +1,79 @@
 // When the demo (and the browser suite) installs or rebuilds the docs site:
-// a table of site states, each with the steps it needs.
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+// a table of site states, each with the steps it needs. The fingerprint is
+// the site's own script (examples/docs-site/scripts/source-fingerprint.mjs).
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import t from 'tap'
-import { type DocsSiteStep, staleSteps } from '../../../scripts/demo/docs-site.ts'
+import { DOCS_SITE, type DocsSiteStep, staleSteps } from '../../../scripts/demo/docs-site.ts'
 
-/** Builds a site whose files have these ages (seconds ago); undefined: absent. */
-function site(files: Record<string, number>): string {
+const FINGERPRINT = join(DOCS_SITE, 'scripts', 'source-fingerprint.mjs')
+
+function write(dir: string, path: string, content = '', ageSeconds = 100) {
+  mkdirSync(dirname(join(dir, path)), { recursive: true })
+  writeFileSync(join(dir, path), content)
+  const then = Date.now() / 1000 - ageSeconds
+  utimesSync(join(dir, path), then, then)
+}
+
+/** An installed site with a page, built successfully (stamped) for the default PUBLIC_URL. */
+function builtSite(): string {
   const dir = mkdtempSync(join(tmpdir(), 'gw-docs-site-'))
-  const now = Date.now() / 1000
-  for (const [path, age] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true })
-    writeFileSync(join(dir, path), '')
-    utimesSync(join(dir, path), now - age, now - age)
-  }
+  write(dir, 'package-lock.json', '{}', 100)
+  write(dir, 'node_modules/.bin/docusaurus', '', 90)
+  write(dir, 'node_modules/.package-lock.json', '{}', 90)
+  write(dir, 'docs/intro.md', '# Intro', 100)
+  write(dir, 'build/index.html', '<html>', 50)
+  const { PUBLIC_URL: _, ...env } = process.env
+  const stamped = spawnSync(process.execPath, [FINGERPRINT, '--write', dir], { env })
+  if (stamped.status !== 0) throw new Error(String(stamped.stderr))
   return dir
 }
 
-const INSTALLED = {
-  'package-lock.json': 100,
-  'node_modules/.bin/docusaurus': 90,
-  'node_modules/.package-lock.json': 90,
-}
-const BUILT = { 'build/index.html': 50, 'build/private/index.html': 40 }
-
-const CASES: [string, Record<string, number>, DocsSiteStep[]][] = [
-  ['a fresh clone', { 'package-lock.json': 100, 'docs/intro.md': 100 }, ['install', 'build']],
-  ['installed, never built', { ...INSTALLED, 'docs/intro.md': 100 }, ['build']],
-  ['installed and built after every source', { ...INSTALLED, ...BUILT, 'docs/intro.md': 100 }, []],
-  ['a page edited after the build', { ...INSTALLED, ...BUILT, 'docs/intro.md': 10 }, ['build']],
-  ['a page edited between the two builds', { ...INSTALLED, ...BUILT, 'private/runbook.md': 45 }, ['build']],
+const CASES: [string, (dir: string) => void, DocsSiteStep[], string?][] = [
+  ['built after the last change', () => {}, []],
+  ['a page edited since', (dir) => write(dir, 'docs/intro.md', '# Intro, edited', 100), ['build']],
+  ['a page added since', (dir) => write(dir, 'private/runbook.md', '# Runbook', 100), ['build']],
+  ['a page deleted since', (dir) => rmSync(join(dir, 'docs/intro.md')), ['build']],
+  [
+    'a page renamed since (same content, same time)',
+    (dir) => renameSync(join(dir, 'docs/intro.md'), join(dir, 'docs/start.md')),
+    ['build'],
+  ],
+  ['built for another PUBLIC_URL', () => {}, ['build'], 'http://localhost:3600'],
+  [
+    'the last build failed (the stamp is removed first, written last)',
+    (dir) => rmSync(join(dir, 'build/.source-fingerprint')),
+    ['build'],
+  ],
+  ['never built', (dir) => rmSync(join(dir, 'build'), { recursive: true }), ['build']],
   [
     'a new lockfile (git pull): install, then build',
-    { ...INSTALLED, ...BUILT, 'package-lock.json': 5 },
+    (dir) => write(dir, 'package-lock.json', '{}', 5),
     ['install', 'build'],
   ],
-  ['the private build missing', { ...INSTALLED, 'build/index.html': 50, 'docs/intro.md': 100 }, ['build']],
   [
     'npm never finished (no hidden lockfile)',
-    { 'package-lock.json': 100, 'node_modules/.bin/docusaurus': 90, ...BUILT },
+    (dir) => rmSync(join(dir, 'node_modules/.package-lock.json')),
     ['install', 'build'],
   ],
+  ['never installed', (dir) => rmSync(join(dir, 'node_modules'), { recursive: true }), ['install', 'build']],
   [
     'only generated files changed (node_modules, build, .docusaurus, dotfiles)',
-    {
-      ...INSTALLED,
-      ...BUILT,
-      'docs/intro.md': 100,
-      'node_modules/x/y.js': 1,
-      'build/sitemap.xml': 1,
-      '.docusaurus/z.json': 1,
-      '.eslintcache': 1,
+    (dir) => {
+      for (const path of ['node_modules/x/y.js', 'build/sitemap.xml', '.docusaurus/z.json', '.eslintcache'])
+        write(dir, path, 'new', 1)
     },
     [],
   ],
 ]
 
-for (const [name, files, expected] of CASES) {
+for (const [name, change, expected, publicUrl] of CASES) {
   t.test(name, async (t) => {
-    const dir = site(files)
+    const dir = builtSite()
     t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-    t.same(staleSteps(dir), expected)
+    change(dir)
+    t.same(staleSteps(dir, publicUrl), expected)
   })
 }

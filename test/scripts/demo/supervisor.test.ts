@@ -79,15 +79,36 @@ t.test('an exit nobody asked for is reported with its code; a task’s is not', 
   await supervisor.stop(1000)
 })
 
-t.test('the supervisor killed outright (SIGKILL): its children get SIGTERM from the kernel', async (t) => {
-  const fixture = new URL('../../fixtures/supervised-sleep.ts', import.meta.url).pathname
-  const parent = spawn(process.execPath, ['--import', 'tsx', fixture, join(dir, 'sleep-log')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const [line] = (await once(parent.stdout, 'data')) as [Buffer]
-  const child = Number(line.toString().trim())
-  t.ok(running(child), 'the child runs')
-  parent.kill('SIGKILL')
-  await once(parent, 'exit')
-  t.ok(await gone(child), 'and is gone once its supervisor is')
+t.test('stop() kills a task at once: no grace period for an install or a build', async (t) => {
+  const supervisor = new Supervisor(() => {})
+  const file = join(dir, 'task-child')
+  supervisor.start(shell(`trap '' TERM; sleep 60 & echo $! > ${file}; wait`, { task: true }))
+  const grandchild = await pidIn(file)
+  const started = Date.now()
+  await supervisor.stop(10_000)
+  t.ok(Date.now() - started < 3000, 'without waiting out the grace period')
+  t.ok(await gone(grandchild), 'the task’s whole tree is gone')
 })
+
+t.test(
+  'the supervisor killed outright (SIGKILL): the kernel stops its service and its task’s tree',
+  async (t) => {
+    const fixture = new URL('../../fixtures/supervised-sleep.ts', import.meta.url).pathname
+    const taskChildFile = join(dir, 'orphan-task-child')
+    const parent = spawn(
+      process.execPath,
+      ['--import', 'tsx', fixture, join(dir, 'sleep-log'), taskChildFile],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
+    const [line] = (await once(parent.stdout, 'data')) as [Buffer]
+    const service = Number(line.toString().trim())
+    const taskChild = await pidIn(taskChildFile)
+    t.ok(running(service) && running(taskChild), 'both run')
+    parent.kill('SIGKILL')
+    await once(parent, 'exit')
+    t.ok(await gone(service), 'the service is gone once its supervisor is')
+    t.ok(await gone(taskChild), 'and so is what the task started')
+  },
+)
