@@ -19,7 +19,7 @@ export const DOCS_SITE_STEPS: Record<DocsSiteStep, string[]> = {
   install: ['ci', '--no-audit', '--no-fund'],
   // Builds the public site into build/, the private section into
   // build/private/, checks that no private text reached the public build,
-  // and only then writes build/.source-fingerprint.
+  // and only then writes .build-fingerprint beside build/.
   build: ['run', 'build'],
 }
 
@@ -36,16 +36,19 @@ function currentFingerprint(site: string, publicUrl: string | undefined): string
   return result.stdout.trim()
 }
 
+/** The fingerprint of the last successful build, if its output is still there. */
 function builtFingerprint(site: string): string | undefined {
-  const stamp = join(site, 'build', '.source-fingerprint')
-  return existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : undefined
+  const stamp = join(site, '.build-fingerprint')
+  const output = [join(site, 'build', 'index.html'), join(site, 'build', 'private', 'index.html')]
+  if (!existsSync(stamp) || !output.every((path) => existsSync(path))) return undefined
+  return readFileSync(stamp, 'utf8').trim()
 }
 
 /**
  * The steps `site` needs before it can be served for `publicUrl` (undefined:
  * the site's default), in order: [] when the install and the build are both
  * current. A missing hidden lockfile (npm never finished) means install; a
- * missing stamp (never built, or the last build failed) means build.
+ * missing stamp (never built, or the last build failed) or output means build.
  */
 export function staleSteps(site = DOCS_SITE, publicUrl?: string): DocsSiteStep[] {
   const installed = mtime(join(site, 'node_modules', '.package-lock.json'))

@@ -1,10 +1,11 @@
 // A fingerprint of everything the build depends on: the content of every
 // source file (by path, so a deleted or renamed page changes it too) and the
-// PUBLIC_URL written into canonical links. `npm run build` ends by writing
-// it to build/.source-fingerprint, after the privacy check has passed, so a
-// build that failed half-way, or one older than the sources, never matches.
+// PUBLIC_URL written into canonical links. `npm run build` removes
+// .build-fingerprint first and writes it last, after the privacy check has
+// passed, so a build that failed half-way, or one older than the sources,
+// never matches. It sits beside build/, not in it: nothing served.
 //   node scripts/source-fingerprint.mjs [site-dir]          prints it
-//   node scripts/source-fingerprint.mjs --write [site-dir]  writes it into build/
+//   node scripts/source-fingerprint.mjs --write [site-dir]  writes .build-fingerprint
 // `npm run demo` and the browser suite rebuild when the two differ.
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -39,6 +40,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const write = process.argv[2] === '--write'
   const site = process.argv[write ? 3 : 2] ?? join(dirname(fileURLToPath(import.meta.url)), '..')
   const fingerprint = sourceFingerprint(site)
-  if (write) writeFileSync(join(site, 'build', '.source-fingerprint'), `${fingerprint}\n`)
+  if (write) writeFileSync(join(site, '.build-fingerprint'), `${fingerprint}\n`)
   else console.log(fingerprint)
 }

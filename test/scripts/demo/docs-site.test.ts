@@ -25,6 +25,7 @@ function builtSite(): string {
   write(dir, 'node_modules/.package-lock.json', '{}', 90)
   write(dir, 'docs/intro.md', '# Intro', 100)
   write(dir, 'build/index.html', '<html>', 50)
+  write(dir, 'build/private/index.html', '<html>', 40)
   const { PUBLIC_URL: _, ...env } = process.env
   const stamped = spawnSync(process.execPath, [FINGERPRINT, '--write', dir], { env })
   if (stamped.status !== 0) throw new Error(String(stamped.stderr))
@@ -44,10 +45,15 @@ const CASES: [string, (dir: string) => void, DocsSiteStep[], string?][] = [
   ['built for another PUBLIC_URL', () => {}, ['build'], 'http://localhost:3600'],
   [
     'the last build failed (the stamp is removed first, written last)',
-    (dir) => rmSync(join(dir, 'build/.source-fingerprint')),
+    (dir) => rmSync(join(dir, '.build-fingerprint')),
     ['build'],
   ],
   ['never built', (dir) => rmSync(join(dir, 'build'), { recursive: true }), ['build']],
+  [
+    'the private section’s output deleted since',
+    (dir) => rmSync(join(dir, 'build/private'), { recursive: true }),
+    ['build'],
+  ],
   [
     'a new lockfile (git pull): install, then build',
     (dir) => write(dir, 'package-lock.json', '{}', 5),
