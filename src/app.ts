@@ -25,6 +25,7 @@ import { deferredChildLogger, loggerOptions } from './http/logger.ts'
 import { requestIdFrom } from './http/request-id.ts'
 import { compileTrust, type TrustFn } from './http/trust-proxy.ts'
 import { routeUpgrades } from './http/upgrade-routing.ts'
+import redisPlugin from './redis/plugin.ts'
 import sessionPlugin from './session/plugin.ts'
 
 declare module 'fastify' {
@@ -103,6 +104,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
   })
 
   await app.register(databasePlugin, { config, database: options.database })
+  await app.register(redisPlugin, { config })
   await app.register(assertionPlugin, { config, now: options.now })
   await app.register(authPlugin, { config })
   await app.register(sessionPlugin, { config })

@@ -22,6 +22,24 @@ interface Row {
 
 const rows: Row[] = [
   {
+    name: 'redis/ imports session/',
+    file: 'src/redis/x.ts',
+    source: "import { SessionCache } from '../session/cache.ts'\nexport const x = SessionCache\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'config/ imports redis/',
+    file: 'src/config/x.ts',
+    source: "import { connectRedis } from '../redis/connection.ts'\nexport const x = connectRedis\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'session/ uses redis/ (allowed)',
+    file: 'src/session/x.ts',
+    source: "import type { RedisLink } from '../redis/connection.ts'\nexport type X = RedisLink\n",
+    rule: null,
+  },
+  {
     name: 'proxy/ imports auth/',
     file: 'src/proxy/x.ts',
     source: "import { createAuth } from '../auth/better-auth.ts'\nexport const x = createAuth\n",

@@ -33,9 +33,9 @@ export interface AuthOptions {
   db: Db
   log: FastifyBaseLogger
   /** Told about every deleted session (sign-out, revocation, password change, user deletion). */
-  onSessionDeleted?: (token: string) => void
+  onSessionDeleted?: (token: string) => void | Promise<void>
   /** Told when a user's profile changes or the user is deleted. */
-  onUserChanged?: (userId: string) => void
+  onUserChanged?: (userId: string) => void | Promise<void>
 }
 
 export function createAuth(options: AuthOptions) {

@@ -24,12 +24,23 @@ export interface AuthEventMap {
   'user-changed': [userId: string]
 }
 
+/**
+ * Passes an auth event on with its one argument (a token, a user id); must
+ * settle promptly and never reject: a failed relay must not fail a sign-out.
+ */
+export type AuthEventRelay = (event: keyof AuthEventMap, subject: string) => Promise<void>
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** The Better Auth instance, for server-side calls. */
     auth: Auth
     /** Session and user changes, for caches that must forget them. */
     authEvents: EventEmitter<AuthEventMap>
+    /**
+     * Awaited after authEvents' listeners, before the endpoint that caused the
+     * event answers: e.g. telling other instances (session/revocation-channel.ts).
+     */
+    authEventRelays: AuthEventRelay[]
     /** The only way HTTP requests reach Better Auth (see guarded-handler.ts). */
     authHandler: AuthHandler
     passwordAdmission: PasswordAdmission
@@ -40,12 +51,17 @@ declare module 'fastify' {
 
 async function authPlugin(app: FastifyInstance, { config }: { config: Config & { secret: string } }) {
   const events = new EventEmitter<AuthEventMap>()
+  const relays: AuthEventRelay[] = []
+  const announce = async (event: keyof AuthEventMap, subject: string) => {
+    events.emit(event, subject)
+    await Promise.all(relays.map((relay) => relay(event, subject)))
+  }
   const auth = createAuth({
     config,
     db: app.database.db,
     log: app.log,
-    onSessionDeleted: (token) => events.emit('session-deleted', token),
-    onUserChanged: (userId) => events.emit('user-changed', userId),
+    onSessionDeleted: (token) => announce('session-deleted', token),
+    onUserChanged: (userId) => announce('user-changed', userId),
   })
   const admission = new PasswordAdmission({
     // One more than the hasher runs, so the next request's database work
@@ -58,6 +74,7 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
   })
   app.decorate('auth', auth)
   app.decorate('authEvents', events)
+  app.decorate('authEventRelays', relays)
   app.decorate('passwordAdmission', admission)
   // The name as Better Auth resolved it (a __Host- prefix on https).
   const { authCookies, sessionConfig } = await auth.$context

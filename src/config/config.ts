@@ -60,6 +60,11 @@ export interface Config {
   assertion: AssertionConfig
   /** APP_NAME: the product name on the gateway's pages (titles and header). Plain text, not yet escaped. */
   appName: string
+  /**
+   * REDIS_URL (`redis://` or `rediss://`): what several instances share, such
+   * as revocations (src/session/revocation-channel.ts); undefined: one instance.
+   */
+  redisUrl: string | undefined
 }
 
 export interface AssertionConfig {
@@ -201,6 +206,10 @@ export function parseConfig(env: Env, cwd = process.cwd(), now = Date.now()): Co
 
   const appName = parseAppName(get('APP_NAME'), problems)
 
+  const redisUrl = get('REDIS_URL')
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl))
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
+
   if (problems.length > 0) throw new ConfigError(problems)
 
   return {
@@ -227,6 +236,7 @@ export function parseConfig(env: Env, cwd = process.cwd(), now = Date.now()): Co
     sessionCacheTtlMs,
     assertion,
     appName,
+    redisUrl,
   }
 }
 

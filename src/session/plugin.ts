@@ -1,6 +1,7 @@
 // The session cache and the lookups that read through it. Exact revocation:
 // the cache forgets a session the moment Better Auth deletes it (authEvents),
-// on this instance, before the endpoint that deleted it answers.
+// on this instance, before the endpoint that deleted it answers; with
+// REDIS_URL, on every other instance too (revocation-channel.ts).
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config/config.ts'
@@ -14,6 +15,7 @@ import {
   type ResolveSession,
   type SignedInResult,
 } from './lookup.ts'
+import { openRevocationChannel, revocationChannelName } from './revocation-channel.ts'
 import { prepareFindSessions } from './rows.ts'
 
 declare module 'fastify' {
@@ -44,6 +46,24 @@ async function sessionPlugin(app: FastifyInstance, { config }: { config: Config 
   })
   app.authEvents.on('user-changed', (userId) => cache.evictUser(userId))
   app.decorate('sessionCache', cache)
+  if (app.redis !== undefined) {
+    const channel = openRevocationChannel({
+      link: app.redis,
+      channel: revocationChannelName(config.publicUrl),
+      apply: (revocation) => {
+        if (revocation.kind === 'user') return cache.evictUser(revocation.userId)
+        cache.evictToken(revocation.token)
+        app.assertionMinter.forget(revocation.token)
+      },
+      resync: () => cache.clear(),
+      log: app.log,
+    })
+    app.authEventRelays.push((event, subject) =>
+      channel.publish(
+        event === 'session-deleted' ? { kind: 'session', token: subject } : { kind: 'user', userId: subject },
+      ),
+    )
+  }
 
   // Name and lifetimes as Better Auth resolved them, never rebuilt here.
   const { authCookies, sessionConfig } = await app.auth.$context
@@ -68,4 +88,4 @@ function identitySize({ identity, headers }: ResolvedIdentity): number {
   return size
 }
 
-export default fp(sessionPlugin, { name: 'session', dependencies: ['auth', 'assertion'] })
+export default fp(sessionPlugin, { name: 'session', dependencies: ['auth', 'assertion', 'redis'] })

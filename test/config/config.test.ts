@@ -36,6 +36,7 @@ t.test('defaults: an empty environment is a working local gateway', async (t) =>
     trustedOrigins: ['http://localhost:3001'],
     trustProxy: false,
     metricsToken: undefined,
+    redisUrl: undefined,
     metricsPort: undefined,
     logLevel: 'info',
     upstreamTimeoutMs: 30000,
@@ -420,6 +421,11 @@ t.test('single refusals, each with its exact message', async (t) => {
       problem: 'METRICS_TOKEN must be at least 16 characters',
     },
     {
+      name: 'REDIS_URL that is not a Redis URL',
+      env: { REDIS_URL: 'http://127.0.0.1:6379' },
+      problem: 'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+    },
+    {
       name: 'unknown LOG_LEVEL',
       env: { LOG_LEVEL: 'verbose' },
       problem: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
@@ -486,6 +492,10 @@ t.test('values on the accepting side of each refusal', async (t) => {
   t.equal(parseConfig({ PORT: '65535' }, CWD).port, 65535)
   t.equal(parseConfig({ METRICS_PORT: '9464' }, CWD).metricsPort, 9464)
   t.equal(parseConfig({ METRICS_TOKEN: 'x'.repeat(16) }, CWD).metricsToken, 'x'.repeat(16))
+  t.equal(
+    parseConfig({ REDIS_URL: 'rediss://cache.internal:6380/0' }, CWD).redisUrl,
+    'rediss://cache.internal:6380/0',
+  )
   t.equal(
     parseConfig({ API_UPSTREAM_URL: 'https://api.internal:8443/' }, CWD).apiUpstream,
     'https://api.internal:8443',

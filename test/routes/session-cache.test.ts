@@ -6,17 +6,9 @@ import { eq, sql } from 'drizzle-orm'
 import { decodeJwt } from 'jose'
 import t from 'tap'
 import { session } from '../../db/schema.ts'
+import { revocations, tokenOf } from '../fixtures/revocations.ts'
 import { createTestDatabase } from '../fixtures/test-database.ts'
-import {
-  buildHarness,
-  fileDatabase,
-  nextIp,
-  ORIGIN,
-  SECRET,
-  sessionCookie,
-  signIn,
-  signUp,
-} from '../helper.ts'
+import { buildHarness, fileDatabase, ORIGIN, SECRET, sessionCookie, signIn, signUp } from '../helper.ts'
 
 const db = await fileDatabase(t)
 
@@ -116,55 +108,6 @@ t.test('a flood of unknown cookies is one query per cookie, not per request', as
   t.equal(database.queryCount() - forgedBefore, 0, 'badly signed cookies never reach the database')
 })
 
-// Every path that revokes a session must make the very next request anonymous,
-// even though that session was cached a moment before.
-const revocations: { name: string; revoke: (ctx: RevokeContext) => Promise<number> }[] = [
-  { name: 'sign-out', revoke: ({ app, cookie }) => postAs(app, cookie, '/api/auth/sign-out') },
-  {
-    name: 'revoke-session (from another session)',
-    revoke: ({ app, other, token }) => postAs(app, other, '/api/auth/revoke-session', { token }),
-  },
-  { name: 'revoke-sessions', revoke: ({ app, other }) => postAs(app, other, '/api/auth/revoke-sessions') },
-  {
-    name: 'revoke-other-sessions',
-    revoke: ({ app, other }) => postAs(app, other, '/api/auth/revoke-other-sessions'),
-  },
-  {
-    name: 'change-password with revokeOtherSessions',
-    revoke: ({ app, other, user }) =>
-      postAs(app, other, '/api/auth/change-password', {
-        currentPassword: user.password,
-        newPassword: 'a different long password',
-        revokeOtherSessions: true,
-      }),
-  },
-  {
-    name: 'delete-user',
-    revoke: ({ app, other, user }) =>
-      postAs(app, other, '/api/auth/delete-user', { password: user.password }),
-  },
-]
-
-/** A same-origin POST to Better Auth as the holder of `cookie`; resolves to the status. */
-async function postAs(app: RevokeContext['app'], cookie: string, url: string, payload?: object) {
-  const res = await app.inject({
-    method: 'POST',
-    url,
-    headers: { cookie, origin: ORIGIN },
-    remoteAddress: nextIp(),
-    ...(payload === undefined ? {} : { payload }),
-  })
-  return res.statusCode
-}
-
-interface RevokeContext {
-  app: Awaited<ReturnType<typeof buildHarness>>['app']
-  cookie: string
-  other: string
-  token: string
-  user: Awaited<ReturnType<typeof signUp>>
-}
-
 t.test('revocation is exact: the very next request carries no identity', async (t) => {
   // A long TTL, so only eviction (never expiry) can explain the result.
   const { app, api } = await buildHarness(t, { db, env: { SESSION_CACHE_TTL_MS: '300000' } })
@@ -172,7 +115,7 @@ t.test('revocation is exact: the very next request carries no identity', async (
     const user = await signUp(app)
     const other = sessionCookie(await signIn(app, user))
     const cookie = user.cookie
-    const token = decodeURIComponent(cookie.split('=')[1] as string).split('.')[0] as string
+    const token = tokenOf(cookie)
     await app.inject({ url: '/api/warm', headers: { cookie } })
     t.ok(api.last().headers['x-user-id'], `${row.name}: cached and signed in before`)
     const status = await row.revoke({ app, cookie, other, token, user })

@@ -1,0 +1,92 @@
+// Revocations told to every instance (REDIS_URL): a sign-out or a revoked
+// session on one instance evicts that session from every other instance's
+// cache, and discards any lookup of it in flight there, instead of leaving
+// it trusted for up to SESSION_CACHE_TTL_MS. The instance that revokes
+// publishes before its endpoint answers (auth's relays), so the others hear
+// of it about as soon as the client does.
+//
+// Session tokens travel in the clear: one is published only once its row is
+// deleted, when it no longer opens anything. While Redis is down, nothing is
+// heard: on reconnecting, an instance subscribes again and then empties its
+// cache, so a revocation missed in the outage cannot outlive it.
+import { randomUUID } from 'node:crypto'
+import type { RedisLink } from '../redis/connection.ts'
+
+export type Revocation = { kind: 'session'; token: string } | { kind: 'user'; userId: string }
+
+export interface RevocationChannelOptions {
+  link: RedisLink
+  /** Shared by the instances of one deployment (revocationChannelName). */
+  channel: string
+  /** Applies a revocation another instance published. */
+  apply(revocation: Revocation): void
+  /** Forgets everything revocable: run after each (re)subscription. */
+  resync(): void
+  log: { debug(obj: object, msg: string): void; warn(obj: object, msg: string): void }
+  /** How long a publish may hold the revoking response, in ms. */
+  publishTimeoutMs?: number
+}
+
+export interface RevocationChannel {
+  /** Tells the other instances. Resolves once Redis has it, or has failed or timed out: never rejects. */
+  publish(revocation: Revocation): Promise<void>
+}
+
+/** The channel of the deployment whose public origin is `publicUrl`: its replicas share it, others do not. */
+export function revocationChannelName(publicUrl: string): string {
+  return `auth-gateway:revocations:${publicUrl}`
+}
+
+export function openRevocationChannel(options: RevocationChannelOptions): RevocationChannel {
+  const { link, channel, log } = options
+  // Each instance skips its own messages: it applied them before publishing.
+  const self = randomUUID()
+
+  link.subscriber.on('message', (from: string, message: string) => {
+    if (from !== channel) return
+    const revocation = parseMessage(message, self)
+    if (revocation !== undefined) options.apply(revocation)
+  })
+  link.onUp(() => {
+    link.subscriber.subscribe(channel).then(
+      () => options.resync(),
+      (err: Error) =>
+        log.warn({ err: err.message }, 'revocation channel: subscribe failed; retried on reconnect'),
+    )
+  })
+
+  return {
+    async publish(revocation) {
+      if (link.state() !== 'up') return // the outage is logged once by the link
+      const message = JSON.stringify({ from: self, ...revocation })
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.publishTimeoutMs ?? 250)
+      })
+      await Promise.race([
+        link.commands.publish(channel, message).then(
+          () => undefined,
+          (err: Error) => log.debug({ err: err.message }, 'revocation channel: publish failed'),
+        ),
+        timeout,
+      ])
+      clearTimeout(timer)
+    },
+  }
+}
+
+/** A well-formed revocation from another instance, or undefined (ours, or not one at all). */
+export function parseMessage(message: string, self: string): Revocation | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(message)
+  } catch {
+    return undefined
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined
+  const { from, kind, token, userId } = parsed as Record<string, unknown>
+  if (from === self || typeof from !== 'string') return undefined
+  if (kind === 'session' && typeof token === 'string' && token !== '') return { kind, token }
+  if (kind === 'user' && typeof userId === 'string' && userId !== '') return { kind, userId }
+  return undefined
+}
