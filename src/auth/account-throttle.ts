@@ -17,6 +17,13 @@ interface Entry {
   windowStart: number
 }
 
+/** What the sign-in guard needs: this process's AccountThrottle, or the shared one (shared-account-throttle.ts). */
+export interface SignInFailures {
+  retryAfter(email: string): number | Promise<number>
+  recordFailure(email: string): void | Promise<void>
+  recordSuccess(email: string): void | Promise<void>
+}
+
 export const DEFAULT_THROTTLE: ThrottleOptions = {
   maxFailures: 5,
   windowMs: 15 * 60_000,

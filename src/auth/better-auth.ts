@@ -13,6 +13,7 @@ import type { Config } from '../config/config.ts'
 import { hostPrefixedCookies } from '../http/cookie-names.ts'
 import { releaseAsyncContextBetweenCalls } from './async-context-release.ts'
 import { createPasswordHasher } from './password/hashing.ts'
+import type { RateLimitStorage } from './shared-rate-limit.ts'
 
 // One scrypt at a time leaves the other core(s) to the proxy; on a larger
 // machine more could run, but sign-ins are rare next to proxied requests.
@@ -36,6 +37,8 @@ export interface AuthOptions {
   onSessionDeleted?: (token: string) => void | Promise<void>
   /** Told when a user's profile changes or the user is deleted. */
   onUserChanged?: (userId: string) => void | Promise<void>
+  /** Where the rate limits count (shared-rate-limit.ts, with REDIS_URL); this process's memory otherwise. */
+  rateLimitStorage?: RateLimitStorage
 }
 
 export function createAuth(options: AuthOptions) {
@@ -44,7 +47,7 @@ export function createAuth(options: AuthOptions) {
   return releaseAsyncContextBetweenCalls(betterAuthFor(options))
 }
 
-function betterAuthFor({ config, db, log, onSessionDeleted, onUserChanged }: AuthOptions) {
+function betterAuthFor({ config, db, log, onSessionDeleted, onUserChanged, rateLimitStorage }: AuthOptions) {
   return betterAuth({
     baseURL: config.publicUrl,
     basePath: AUTH_BASE_PATH,
@@ -77,6 +80,7 @@ function betterAuthFor({ config, db, log, onSessionDeleted, onUserChanged }: Aut
       storage: 'memory',
       window: 60,
       max: 100,
+      ...(rateLimitStorage === undefined ? {} : { customStorage: rateLimitStorage }),
     },
     advanced: {
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },

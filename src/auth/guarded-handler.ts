@@ -22,7 +22,7 @@
 //    only while Better Auth works, never while another guard does.
 
 import type { MoveLegacyCookies } from '../http/legacy-cookies.ts'
-import type { AccountThrottle } from './account-throttle.ts'
+import type { SignInFailures } from './account-throttle.ts'
 import type { Auth } from './better-auth.ts'
 import { accountThrottleGuard } from './guards/account-throttle.ts'
 import { type Guard, type Next, readAuthCall } from './guards/call.ts'
@@ -48,7 +48,7 @@ export type AuthHandler = (request: Request, clientGone?: AbortSignal) => Promis
  */
 export function createGuardedAuthHandler(
   auth: Auth,
-  throttle: AccountThrottle,
+  throttle: SignInFailures,
   admission: PasswordAdmission,
   cookies: DuplicateCookieOptions & { moveLegacyCookies?: MoveLegacyCookies },
 ): AuthHandler {

@@ -7,10 +7,13 @@ import fp from 'fastify-plugin'
 import type { Config } from '../config/config.ts'
 import { legacyCookieMover, type MoveLegacyCookies } from '../http/legacy-cookies.ts'
 import { signedCookieVerifier } from '../http/signed-cookie.ts'
+import { deploymentPrefix } from '../redis/connection.ts'
 import { AccountThrottle } from './account-throttle.ts'
 import { type Auth, createAuth, PASSWORD_HASH_CONCURRENCY } from './better-auth.ts'
 import { type AuthHandler, createGuardedAuthHandler } from './guarded-handler.ts'
 import { PasswordAdmission } from './password/admission.ts'
+import { SharedAccountThrottle } from './shared-account-throttle.ts'
+import { sharedRateLimitStorage } from './shared-rate-limit.ts'
 
 /**
  * Emitted synchronously from Better Auth's database hooks, after the change
@@ -56,12 +59,15 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
     events.emit(event, subject)
     await Promise.all(relays.map((relay) => relay(event, subject)))
   }
+  // With REDIS_URL every instance of this deployment counts against one budget.
+  const prefix = deploymentPrefix(config.publicUrl)
   const auth = createAuth({
     config,
     db: app.database.db,
     log: app.log,
     onSessionDeleted: (token) => announce('session-deleted', token),
     onUserChanged: (userId) => announce('user-changed', userId),
+    rateLimitStorage: app.redis && sharedRateLimitStorage(app.redis, prefix),
   })
   const admission = new PasswordAdmission({
     // One more than the hasher runs, so the next request's database work
@@ -98,10 +104,14 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
     moveLegacyCookies,
   }
   app.decorate('moveLegacyCookies', moveLegacyCookies)
-  app.decorate('authHandler', createGuardedAuthHandler(auth, new AccountThrottle(), admission, cookies))
+  const throttle =
+    app.redis === undefined
+      ? new AccountThrottle()
+      : new SharedAccountThrottle(new AccountThrottle(), app.redis, prefix)
+  app.decorate('authHandler', createGuardedAuthHandler(auth, throttle, admission, cookies))
 }
 
-export default fp(authPlugin, { name: 'auth', dependencies: ['database'] })
+export default fp(authPlugin, { name: 'auth', dependencies: ['database', 'redis'] })
 
 function once(action: () => void): () => void {
   let done = false

@@ -102,3 +102,8 @@ export function redactedAddress(url: string): string {
     return 'redis'
   }
 }
+
+/** The key prefix of one deployment (its public origin): its instances share what is under it, others do not. */
+export function deploymentPrefix(publicUrl: string): string {
+  return `auth-gateway:${publicUrl}:`
+}

@@ -1,8 +1,9 @@
 // Two gateway instances, one database, one Redis, one public origin: a
 // session made on A works on B, and every way of revoking it on A stops B
 // from injecting that identity, though B had it cached for five minutes
-// (SESSION_CACHE_TTL_MS=300000, so no expiry can explain it). Without
-// REDIS_URL the same revocation leaves B trusting its cache: the control.
+// (SESSION_CACHE_TTL_MS=300000, so no expiry can explain it); failed
+// sign-ins spread over A and B are limited together. Without REDIS_URL the
+// same revocation leaves B trusting its cache, and each counts alone: the controls.
 // Redis stopped mid-run: both keep serving, alone; it comes back: both
 // reconnect, and B forgets what it may have missed.
 import { Writable } from 'node:stream'
@@ -11,7 +12,16 @@ import t, { type Test } from 'tap'
 import { revocationChannelName } from '../../src/session/revocation-channel.ts'
 import { startRedisServer } from '../fixtures/redis-server.ts'
 import { postAs, revocations, tokenOf } from '../fixtures/revocations.ts'
-import { buildHarness, fileDatabase, type Harness, ORIGIN, sessionCookie, signIn, signUp } from '../helper.ts'
+import {
+  buildHarness,
+  fileDatabase,
+  type Harness,
+  nextIp,
+  ORIGIN,
+  sessionCookie,
+  signIn,
+  signUp,
+} from '../helper.ts'
 
 const db = await fileDatabase(t)
 const redis = await startRedisServer(t)
@@ -125,6 +135,48 @@ t.test('the control: without REDIS_URL, B trusts its cache after A’s sign-out'
   )
 })
 
+/** Sign-in statuses for wrong passwords sent to `apps` in turn (from `ip`, or a new address each). */
+async function failedSignIns(apps: Harness[], email: string, ip?: string) {
+  const responses = []
+  for (const h of apps)
+    responses.push(await signIn(h.app, { email, password: 'not the password' }, ip ?? nextIp()))
+  return responses
+}
+
+t.test('failed sign-ins spread over A and B are limited together', async (t) => {
+  const { a, b } = await pair(t, { REDIS_URL: redis.url })
+  const user = await signUp(a.app)
+  const perIp = await failedSignIns([a, b, a, b], user.email, nextIp())
+  t.same(
+    perIp.map((r) => r.statusCode),
+    [401, 401, 401, 429],
+    'one address: Better Auth’s 3 sign-ins per 10 s hold across both',
+  )
+  const other = await signUp(a.app)
+  const perAccount = await failedSignIns([a, b, a, b, a, b], other.email)
+  t.same(
+    perAccount.map((r) => r.statusCode),
+    [401, 401, 401, 401, 401, 429],
+    'one account from six addresses: its 5 failures hold across both',
+  )
+  t.equal(perAccount.at(-1)?.json().code, 'TOO_MANY_ATTEMPTS')
+  t.equal((await signIn(b.app, other)).statusCode, 429, 'the right password waits too, on either instance')
+})
+
+// Only the per-account count can show the control in one process: Better
+// Auth keeps its in-memory rate limits in one map per module, which two
+// instances in one process share (two processes would not).
+t.test('the control: without REDIS_URL each instance counts an account’s failures alone', async (t) => {
+  const { a, b } = await pair(t, {})
+  const user = await signUp(a.app)
+  const perAccount = await failedSignIns([a, b, a, b, a, b], user.email)
+  t.same(
+    perAccount.map((r) => r.statusCode),
+    [401, 401, 401, 401, 401, 401],
+    'one account: six pass',
+  )
+})
+
 t.test('Redis stops and returns: both serve alone, log it once, then resync', async (t) => {
   const { a, b, logs } = await pair(t, { REDIS_URL: redis.url })
   const user = await signUp(a.app)
@@ -151,6 +203,12 @@ t.test('Redis stops and returns: both serve alone, log it once, then resync', as
   t.ok(performance.now() - started < 2000, 'without waiting on Redis')
   await b.app.inject({ url: '/api/during', headers: { cookie: user.cookie } })
   t.ok(b.api.last().headers['x-user-id'], 'B, not told, still trusts its cache: the outage’s cost')
+  const limited = await failedSignIns([a, a, a, a], second.email, nextIp())
+  t.same(
+    limited.map((r) => r.statusCode),
+    [401, 401, 401, 429],
+    'limits fall back to each instance’s own count, never to an error',
+  )
   await sleep(500) // the reconnect attempts fail again and again: still one line each
   for (const [name, lines] of Object.entries(logs)) {
     const outage = lines.filter((l) => l.msg.startsWith('redis unreachable'))

@@ -2,7 +2,7 @@
 // the one endpoint that checks a password for an email. The form on the
 // gateway's own page reaches it through the same path, so both share a budget.
 
-import type { AccountThrottle } from '../account-throttle.ts'
+import type { SignInFailures } from '../account-throttle.ts'
 import { AUTH_BASE_PATH } from '../better-auth.ts'
 import type { Guard } from './call.ts'
 
@@ -15,16 +15,16 @@ const SIGN_IN_PATH = `${AUTH_BASE_PATH}/sign-in/email`
  * (malformed input, refusals, outages) say nothing about the password and
  * count for nothing. Calls other than email sign-in pass untouched.
  */
-export function accountThrottleGuard(throttle: AccountThrottle): Guard {
+export function accountThrottleGuard(throttle: SignInFailures): Guard {
   return async (call, next) => {
     const email = call.json?.email
     if (call.url.pathname !== SIGN_IN_PATH || typeof email !== 'string') return next(call)
 
-    const wait = throttle.retryAfter(email)
+    const wait = await throttle.retryAfter(email)
     if (wait > 0) return tooManyAttempts(wait)
     const response = await next(call)
-    if (response.status === 200) throttle.recordSuccess(email)
-    else if (response.status === 401) throttle.recordFailure(email)
+    if (response.status === 200) await throttle.recordSuccess(email)
+    else if (response.status === 401) await throttle.recordFailure(email)
     return response
   }
 }

@@ -1,0 +1,31 @@
+// Redis answers or the caller decides alone: a command that fails, or takes
+// longer than a request should wait, falls back to the local answer.
+import type { RedisLink } from './connection.ts'
+
+/** How long a shared limit may hold a sign-in waiting for Redis, in ms. */
+export const SHARED_LIMIT_TIMEOUT_MS = 250
+
+/**
+ * `shared()` when the link is up and answers within `timeoutMs`, else
+ * `local()`. Never rejects because of Redis.
+ */
+export async function sharedOrLocal<T>(
+  link: RedisLink,
+  shared: () => Promise<T>,
+  local: () => T,
+  timeoutMs = SHARED_LIMIT_TIMEOUT_MS,
+): Promise<T> {
+  if (link.state() !== 'up') return local()
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), timeoutMs)
+  })
+  try {
+    const answer = await Promise.race([shared(), late])
+    return answer === 'late' ? local() : answer
+  } catch {
+    return local()
+  } finally {
+    clearTimeout(timer)
+  }
+}
