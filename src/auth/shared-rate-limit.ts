@@ -10,21 +10,25 @@ import { sharedOrLocal } from '../redis/fallback.ts'
 
 /** Better Auth's `rateLimit.customStorage`: one atomic consume per request. */
 export type RateLimitStorage = NonNullable<NonNullable<BetterAuthOptions['rateLimit']>['customStorage']>
-type BetterAuthRateLimitStorage = RateLimitStorage
-type Decision = Awaited<ReturnType<BetterAuthRateLimitStorage['consume']>>
-type Rule = Parameters<BetterAuthRateLimitStorage['consume']>[1]
+type Decision = Awaited<ReturnType<RateLimitStorage['consume']>>
+type Rule = Parameters<RateLimitStorage['consume']>[1]
 
-/** The same fixed window in this process's memory: the fallback, and the storage without Redis. */
+/** Bound on memory while Redis is down: the oldest windows go first. */
+const MAX_LOCAL_WINDOWS = 100_000
+
+/** The same fixed window in this process's memory: what decides while Redis is down or slow. */
 export class LocalWindows {
   readonly #windows = new Map<string, { count: number; resetAt: number }>()
   constructor(private readonly now: () => number = Date.now) {}
 
   consume(key: string, rule: Rule): Decision {
     const now = this.now()
-    if (this.#windows.size > 100_000)
-      for (const [k, w] of this.#windows) if (w.resetAt <= now) this.#windows.delete(k)
     let window = this.#windows.get(key)
     if (window === undefined || window.resetAt <= now) {
+      this.#windows.delete(key)
+      // O(1) even under a flood of distinct keys: Map order is insertion order.
+      if (this.#windows.size >= MAX_LOCAL_WINDOWS)
+        this.#windows.delete(this.#windows.keys().next().value as string)
       window = { count: 0, resetAt: now + rule.window * 1000 }
       this.#windows.set(key, window)
     }
@@ -42,7 +46,7 @@ export function sharedRateLimitStorage(
   link: RedisLink,
   prefix: string,
   local = new LocalWindows(),
-): BetterAuthRateLimitStorage {
+): RateLimitStorage {
   return {
     consume: (key, rule) =>
       sharedOrLocal(
