@@ -103,10 +103,43 @@ function render(app: FastifyInstance): string {
       'Password requests dropped from the queue because their client closed the connection',
       admission.stats.abandoned,
     ),
+    ...redisMetrics(app),
     metric('process_resident_memory_bytes', 'gauge', 'Resident set size', memory.rss),
     metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use', memory.heapUsed),
   ]
   return `${lines.join('\n')}\n`
+}
+
+/** With REDIS_URL only: the link's state and the revocations it carried. */
+function redisMetrics(app: FastifyInstance): string[] {
+  const channel = app.revocationChannel
+  if (app.redis === undefined || channel === undefined) return []
+  return [
+    metric(
+      'gateway_redis_up',
+      'gauge',
+      '1 while Redis answers (REDIS_URL), 0 while this instance is alone',
+      app.redis.state() === 'up' ? 1 : 0,
+    ),
+    metric(
+      'gateway_revocations_published_total',
+      'counter',
+      'Revocations told to the other instances',
+      channel.stats.published,
+    ),
+    metric(
+      'gateway_revocations_unpublished_total',
+      'counter',
+      'Revocations the other instances were not told (Redis down, failed or slow): they expire with SESSION_CACHE_TTL_MS',
+      channel.stats.unpublished,
+    ),
+    metric(
+      'gateway_revocations_received_total',
+      'counter',
+      'Revocations heard from other instances and applied',
+      channel.stats.received,
+    ),
+  ]
 }
 
 function metric(name: string, type: 'counter' | 'gauge', help: string, value: number): string {

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config/config.ts'
 import { signedCookieVerifier } from '../http/signed-cookie.ts'
+import type { RedisLink } from '../redis/connection.ts'
 import { batchSessionLoads } from './batch.ts'
 import { SessionCache } from './cache.ts'
 import {
@@ -15,7 +16,7 @@ import {
   type ResolveSession,
   type SignedInResult,
 } from './lookup.ts'
-import { openRevocationChannel, revocationChannelName } from './revocation-channel.ts'
+import { openRevocationChannel, type RevocationChannel, revocationChannelName } from './revocation-channel.ts'
 import { prepareFindSessions } from './rows.ts'
 
 declare module 'fastify' {
@@ -25,6 +26,8 @@ declare module 'fastify' {
     /** The same, answering synchronously when no I/O is needed (the proxy's hot path). */
     resolveSession: ResolveSession
     sessionCache: SessionCache<SignedInResult>
+    /** The revocations shared through REDIS_URL; undefined without it. */
+    revocationChannel: RevocationChannel | undefined
   }
 }
 
@@ -46,24 +49,7 @@ async function sessionPlugin(app: FastifyInstance, { config }: { config: Config 
   })
   app.authEvents.on('user-changed', (userId) => cache.evictUser(userId))
   app.decorate('sessionCache', cache)
-  if (app.redis !== undefined) {
-    const channel = openRevocationChannel({
-      link: app.redis,
-      channel: revocationChannelName(config.publicUrl),
-      apply: (revocation) => {
-        if (revocation.kind === 'user') return cache.evictUser(revocation.userId)
-        cache.evictToken(revocation.token)
-        app.assertionMinter.forget(revocation.token)
-      },
-      resync: () => cache.clear(),
-      log: app.log,
-    })
-    app.authEventRelays.push((event, subject) =>
-      channel.publish(
-        event === 'session-deleted' ? { kind: 'session', token: subject } : { kind: 'user', userId: subject },
-      ),
-    )
-  }
+  app.decorate('revocationChannel', app.redis && shareRevocations(app, app.redis, cache, config.publicUrl))
 
   // Name and lifetimes as Better Auth resolved them, never rebuilt here.
   const { authCookies, sessionConfig } = await app.auth.$context
@@ -79,6 +65,32 @@ async function sessionPlugin(app: FastifyInstance, { config }: { config: Config 
   })
   app.decorate('lookupSession', lookupSession)
   app.decorate('resolveSession', resolveSession)
+}
+
+/** With REDIS_URL: this instance's revocations published, other instances' applied to `cache`. */
+function shareRevocations(
+  app: FastifyInstance,
+  link: RedisLink,
+  cache: SessionCache<SignedInResult>,
+  publicUrl: string,
+): RevocationChannel {
+  const channel = openRevocationChannel({
+    link,
+    channel: revocationChannelName(publicUrl),
+    apply: (revocation) => {
+      if (revocation.kind === 'user') return cache.evictUser(revocation.userId)
+      cache.evictToken(revocation.token)
+      app.assertionMinter.forget(revocation.token)
+    },
+    resync: () => cache.clear(),
+    log: app.log,
+  })
+  app.authEventRelays.push((event, subject) =>
+    channel.publish(
+      event === 'session-deleted' ? { kind: 'session', token: subject } : { kind: 'user', userId: subject },
+    ),
+  )
+  return channel
 }
 
 /** Characters an entry holds: the identity and its encoded headers. */

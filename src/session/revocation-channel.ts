@@ -30,6 +30,8 @@ export interface RevocationChannelOptions {
 export interface RevocationChannel {
   /** Tells the other instances. Resolves once Redis has it, or has failed or timed out: never rejects. */
   publish(revocation: Revocation): Promise<void>
+  /** Counts since start, for /metrics: taken by Redis, not (down, failed, timed out), heard from others. */
+  readonly stats: { published: number; unpublished: number; received: number }
 }
 
 /** The channel of the deployment whose public origin is `publicUrl`: its replicas share it, others do not. */
@@ -41,11 +43,14 @@ export function openRevocationChannel(options: RevocationChannelOptions): Revoca
   const { link, channel, log } = options
   // Each instance skips its own messages: it applied them before publishing.
   const self = randomUUID()
+  const stats = { published: 0, unpublished: 0, received: 0 }
 
   link.subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return
     const revocation = parseMessage(message, self)
-    if (revocation !== undefined) options.apply(revocation)
+    if (revocation === undefined) return
+    stats.received++
+    options.apply(revocation)
   })
   link.onUp(() => {
     link.subscriber.subscribe(channel).then(
@@ -56,21 +61,30 @@ export function openRevocationChannel(options: RevocationChannelOptions): Revoca
   })
 
   return {
+    stats,
     async publish(revocation) {
-      if (link.state() !== 'up') return // the outage is logged once by the link
+      if (link.state() !== 'up') {
+        stats.unpublished++ // the outage is logged once by the link
+        return
+      }
       const message = JSON.stringify({ from: self, ...revocation })
       let timer: NodeJS.Timeout | undefined
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, options.publishTimeoutMs ?? 250)
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), options.publishTimeoutMs ?? 250)
       })
-      await Promise.race([
+      const taken = await Promise.race([
         link.commands.publish(channel, message).then(
-          () => undefined,
-          (err: Error) => log.debug({ err: err.message }, 'revocation channel: publish failed'),
+          () => true,
+          (err: Error) => {
+            log.debug({ err: err.message }, 'revocation channel: publish failed')
+            return false
+          },
         ),
         timeout,
       ])
       clearTimeout(timer)
+      if (taken) stats.published++
+      else stats.unpublished++
     },
   }
 }

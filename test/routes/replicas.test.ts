@@ -25,7 +25,8 @@ import {
 
 const db = await fileDatabase(t)
 const redis = await startRedisServer(t)
-const LONG_TTL = { SESSION_CACHE_TTL_MS: '300000' }
+const METRICS = 'replicas-metrics-token-0123456789'
+const LONG_TTL = { SESSION_CACHE_TTL_MS: '300000', METRICS_TOKEN: METRICS }
 
 /** Collects an instance's warnings and infos, to count what it logs about Redis. */
 function logCapture() {
@@ -57,6 +58,17 @@ async function subscribed(h: Harness, count: number): Promise<boolean> {
     number,
   ]
   return Number(reply[1]) === count
+}
+
+/** The instance's /metrics as name → value (unlabelled samples only). */
+async function scrape(h: Harness): Promise<Map<string, number>> {
+  const res = await h.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS}` } })
+  const samples = new Map<string, number>()
+  for (const line of res.body.split('\n')) {
+    const match = /^([a-z_]+) (\S+)$/.exec(line)
+    if (match) samples.set(match[1] as string, Number(match[2]))
+  }
+  return samples
 }
 
 async function pair(t: Test, env: Record<string, string>) {
@@ -107,6 +119,15 @@ t.test('every revocation on A: B stops injecting that identity', async (t) => {
     t.notOk(b.api.last().headers['x-user-id'], `${row.name}: B's next request is anonymous`)
   }
   t.comment(`A's answer to B's eviction: max ${Math.max(...delays).toFixed(2)} ms over ${delays.length}`)
+  const sent = a.app.revocationChannel?.stats
+  const heard = b.app.revocationChannel?.stats
+  t.ok(await until(() => heard?.received === sent?.published, 1000), 'B heard every revocation A published')
+  t.ok((sent?.published ?? 0) >= revocations.length, `one or more per row (${sent?.published})`)
+  t.equal(sent?.unpublished, 0, 'none was lost')
+  const metrics = await scrape(a)
+  t.equal(metrics.get('gateway_redis_up'), 1, '/metrics: Redis up')
+  t.equal(metrics.get('gateway_revocations_published_total'), sent?.published, '/metrics: published')
+  t.equal(metrics.get('gateway_revocations_received_total'), 0, '/metrics: A heard none (B revoked nothing)')
 })
 
 t.test('a profile change on A: B injects the new name', async (t) => {
@@ -201,6 +222,8 @@ t.test('Redis stops and returns: both serve alone, log it once, then resync', as
   const started = performance.now()
   t.equal(await postAs(a.app, user.cookie, '/api/auth/sign-out'), 200, 'sign-out on A still answers')
   t.ok(performance.now() - started < 2000, 'without waiting on Redis')
+  t.ok((a.app.revocationChannel?.stats.unpublished ?? 0) > 0, 'A counts what it could not tell')
+  t.equal((await scrape(a)).get('gateway_redis_up'), 0, '/metrics: Redis down')
   await b.app.inject({ url: '/api/during', headers: { cookie: user.cookie } })
   t.ok(b.api.last().headers['x-user-id'], 'B, not told, still trusts its cache: the outage’s cost')
   const limited = await failedSignIns([a, a, a, a], second.email, nextIp())
