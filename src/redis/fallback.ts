@@ -2,7 +2,7 @@
 // longer than a request should wait, falls back to the local answer.
 import type { RedisLink } from './connection.ts'
 
-/** How long a shared limit may hold a sign-in waiting for Redis, in ms. */
+/** How long a request may wait for Redis (a shared limit, a revocation's publish), in ms. */
 export const SHARED_LIMIT_TIMEOUT_MS = 250
 
 /**

@@ -11,6 +11,7 @@
 // cache, so a revocation missed in the outage cannot outlive it.
 import { randomUUID } from 'node:crypto'
 import type { RedisLink } from '../redis/connection.ts'
+import { sharedOrLocal } from '../redis/fallback.ts'
 
 export type Revocation = { kind: 'session'; token: string } | { kind: 'user'; userId: string }
 
@@ -23,7 +24,7 @@ export interface RevocationChannelOptions {
   /** Forgets everything revocable: run after each (re)subscription. */
   resync(): void
   log: { debug(obj: object, msg: string): void; warn(obj: object, msg: string): void }
-  /** How long a publish may hold the revoking response, in ms. */
+  /** How long a publish may hold the revoking response, in ms (default: redis/fallback.ts). */
   publishTimeoutMs?: number
 }
 
@@ -63,26 +64,22 @@ export function openRevocationChannel(options: RevocationChannelOptions): Revoca
   return {
     stats,
     async publish(revocation) {
-      if (link.state() !== 'up') {
-        stats.unpublished++ // the outage is logged once by the link
-        return
-      }
+      // Down (the outage is logged once by the link), failed or slower than
+      // the timeout: the others fall back to SESSION_CACHE_TTL_MS.
       const message = JSON.stringify({ from: self, ...revocation })
-      let timer: NodeJS.Timeout | undefined
-      const timeout = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), options.publishTimeoutMs ?? 250)
-      })
-      const taken = await Promise.race([
-        link.commands.publish(channel, message).then(
-          () => true,
-          (err: Error) => {
-            log.debug({ err: err.message }, 'revocation channel: publish failed')
-            return false
-          },
-        ),
-        timeout,
-      ])
-      clearTimeout(timer)
+      const taken = await sharedOrLocal(
+        link,
+        () =>
+          link.commands.publish(channel, message).then(
+            () => true,
+            (err: Error) => {
+              log.debug({ err: err.message }, 'revocation channel: publish failed')
+              return false
+            },
+          ),
+        () => false,
+        options.publishTimeoutMs,
+      )
       if (taken) stats.published++
       else stats.unpublished++
     },
