@@ -2,7 +2,12 @@
 // inject() into. It registers plugins, then routes, then the one error
 // handler; it never listens (src/server.ts does).
 import type { Server } from 'node:http'
-import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify'
+import Fastify, {
+  type FastifyHttpOptions,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify'
 import type { Database } from '../db/client.ts'
 import apiProxy from '../routes/api/index.ts'
 import authRoutes from '../routes/auth/index.ts'
@@ -25,6 +30,9 @@ import { deferredChildLogger, loggerOptions } from './http/logger.ts'
 import { requestIdFrom } from './http/request-id.ts'
 import { compileTrust, type TrustFn } from './http/trust-proxy.ts'
 import { routeUpgrades } from './http/upgrade-routing.ts'
+import metricsPlugin from './metrics/plugin.ts'
+import type { RequestCounts } from './metrics/request-counts.ts'
+import { groupOfRoute } from './metrics/route-groups.ts'
 import redisPlugin from './redis/plugin.ts'
 import sessionPlugin from './session/plugin.ts'
 
@@ -91,17 +99,21 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     done(new BadFraming(framing))
   })
   app.decorateRequest('upstreamResponse', false)
+
+  await app.register(metricsPlugin, { config })
   // Async on purpose, unlike onRequest: it holds every answer back by a
   // microtask. When Node's parser rejects what follows a head in the same
   // packet ("Transfer-Encoding: xchunked", a malformed chunk), the clientError
   // handler answers 400 and destroys the socket first; an answer written
   // synchronously before that (a 404, a redirect) would be a second response
   // to one request (test/attacks/framing-size.test.ts).
-  app.addHook('onSend', async (request, reply, payload) => {
-    // Every answer the gateway writes itself; a proxied site keeps its own headers.
-    if (!request.upstreamResponse) reply.header('x-content-type-options', 'nosniff')
-    return payload
-  })
+  // With metrics on, the same hook counts the gateway's own answers (proxied
+  // ones are counted by the proxy, which knows their upstream); with metrics
+  // off it is the plain one, so nothing counts at all.
+  app.addHook(
+    'onSend',
+    app.metrics === undefined ? ownAnswerHeaders : countingOwnAnswers(app.metrics.requests),
+  )
 
   await app.register(databasePlugin, { config, database: options.database })
   await app.register(redisPlugin, { config })
@@ -120,4 +132,22 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
 
   app.get('/', async (_request, reply) => reply.redirect('/docs/', 302))
   return app
+}
+
+// Every answer the gateway writes itself; a proxied site keeps its own headers.
+async function ownAnswerHeaders(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+  if (!request.upstreamResponse) reply.header('x-content-type-options', 'nosniff')
+  return payload
+}
+
+/** ownAnswerHeaders, and each of those answers counted by its route's group, method and status. */
+function countingOwnAnswers(requests: RequestCounts) {
+  return async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (!request.upstreamResponse) {
+      reply.header('x-content-type-options', 'nosniff')
+      // routeOptions is built on each read: fine here, off the proxied hot path.
+      requests.count(groupOfRoute(request.routeOptions.url), request.method, reply.statusCode)
+    }
+    return payload
+  }
 }

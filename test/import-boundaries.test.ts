@@ -40,6 +40,24 @@ const rows: Row[] = [
     rule: null,
   },
   {
+    name: 'metrics/ imports session/',
+    file: 'src/metrics/x.ts',
+    source: "import { SessionCache } from '../session/cache.ts'\nexport const x = SessionCache\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'http/ imports metrics/',
+    file: 'src/http/x.ts',
+    source: "import { RequestCounts } from '../metrics/request-counts.ts'\nexport const x = RequestCounts\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'allowed: proxy/ counts into metrics/',
+    file: 'src/proxy/x.ts',
+    source: "import { RequestCounts } from '../metrics/request-counts.ts'\nexport const x = RequestCounts\n",
+    rule: null,
+  },
+  {
     name: 'proxy/ imports auth/',
     file: 'src/proxy/x.ts',
     source: "import { createAuth } from '../auth/better-auth.ts'\nexport const x = createAuth\n",

@@ -6,6 +6,8 @@
 // -. legacy-session-cookie (https only): outermost, so every rule below, and
 //    Better Auth, sees the __Secure- cookies of before the __Host- prefix
 //    already renamed (inside the migration window) or dropped.
+// -. outcomes (with metrics on): outside every rule that can answer, so it
+//    counts the final answer of each password request (guards/outcomes.ts).
 // 0. duplicate-session-cookie: first of all, so a request carrying the
 //    session cookie twice (cookie tossing) reaches nothing and is answered
 //    400 with every copy cleared.
@@ -22,6 +24,7 @@
 //    only while Better Auth works, never while another guard does.
 
 import type { MoveLegacyCookies } from '../http/legacy-cookies.ts'
+import type { AuthOutcomes } from '../metrics/auth-outcomes.ts'
 import type { SignInFailures } from './account-throttle.ts'
 import type { Auth } from './better-auth.ts'
 import { accountThrottleGuard } from './guards/account-throttle.ts'
@@ -31,6 +34,7 @@ import {
   duplicateSessionCookieGuard,
 } from './guards/duplicate-session-cookie.ts'
 import { legacySessionCookieGuard } from './guards/legacy-session-cookie.ts'
+import { outcomesGuard } from './guards/outcomes.ts'
 import { passwordAdmissionGuard } from './guards/password-admission.ts'
 import { redirectTargetsGuard } from './guards/redirect-targets.ts'
 import { retryAfterGuard } from './guards/retry-after.ts'
@@ -44,19 +48,22 @@ export type AuthHandler = (request: Request, clientGone?: AbortSignal) => Promis
  * Better Auth's handler behind the guards. The returned handler answers with
  * Better Auth's Response or a guard's own; it rejects with AuthBusy (503) or
  * ClientGone (499) when the password admission refuses a call, and with
- * whatever Better Auth itself throws.
+ * whatever Better Auth itself throws. With `outcomes` (metrics on), each
+ * password request's outcome is counted there.
  */
 export function createGuardedAuthHandler(
   auth: Auth,
   throttle: SignInFailures,
   admission: PasswordAdmission,
   cookies: DuplicateCookieOptions & { moveLegacyCookies?: MoveLegacyCookies },
+  outcomes?: AuthOutcomes,
 ): AuthHandler {
   const legacy =
     cookies.moveLegacyCookies === undefined ? [] : [legacySessionCookieGuard(cookies.moveLegacyCookies)]
   const guarded = chain(
     [
       ...legacy,
+      ...(outcomes === undefined ? [] : [outcomesGuard(outcomes)]),
       duplicateSessionCookieGuard(cookies),
       redirectTargetsGuard,
       tokenRemovalGuard,

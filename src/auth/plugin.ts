@@ -108,10 +108,10 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
     app.redis === undefined
       ? new AccountThrottle()
       : new SharedAccountThrottle(new AccountThrottle(), app.redis, prefix)
-  app.decorate('authHandler', createGuardedAuthHandler(auth, throttle, admission, cookies))
+  app.decorate('authHandler', createGuardedAuthHandler(auth, throttle, admission, cookies, app.metrics?.auth))
 }
 
-export default fp(authPlugin, { name: 'auth', dependencies: ['database', 'redis'] })
+export default fp(authPlugin, { name: 'auth', dependencies: ['database', 'redis', 'metrics'] })
 
 function once(action: () => void): () => void {
   let done = false

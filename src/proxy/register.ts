@@ -26,6 +26,7 @@ import {
 } from './upstream-headers.ts'
 import { isLoopbackClient, isNotRunning, startHint } from './upstream-hint.ts'
 import { createLocationRewriter } from './upstream-location.ts'
+import { countedResponse, timedRequestHeaders } from './upstream-metrics.ts'
 import { onFreshConnection, UpstreamPool } from './upstream-pool.ts'
 import { type RetryQuestion, upstreamRetryDelay } from './upstream-retry.ts'
 import { handshakeProblem, isWebsocketHandshake } from './websocket-handshake.ts'
@@ -120,6 +121,8 @@ export async function registerProxy(
 
   app.decorateRequest('identity', null)
   app.decorateRequest('privateResponse', false)
+  const metrics = app.metrics
+  if (metrics !== undefined) app.decorateRequest('upstreamSentAt', 0)
   // @fastify/http-proxy passes JSON and '*' bodies through as streams, but
   // Fastify's own text/plain parser would still read (and limit) a text
   // body, and read it before the gate could answer Expect: 100-continue.
@@ -148,7 +151,10 @@ export async function registerProxy(
       bodyTimeout: config.upstreamIdleTimeoutMs,
     }),
     replyOptions: {
-      rewriteRequestHeaders: (request, headers) => buildUpstreamHeaders(headers, contextOf(request)),
+      rewriteRequestHeaders: timedRequestHeaders(
+        (request, headers) => buildUpstreamHeaders(headers, contextOf(request)),
+        metrics,
+      ),
       rewriteHeaders: (headers, request) => {
         if (request !== undefined) request.upstreamResponse = true
         const kept = clientResponseHeaders(headers)
@@ -166,18 +172,22 @@ export async function registerProxy(
       },
       // reply-from hands over its own response object, { statusCode,
       // headers, stream }, whatever the published types say.
-      onResponse: (_request, reply, response) => {
-        const { stream, headers } = response as unknown as {
-          stream: NodeJS.ReadableStream
-          headers: Record<string, unknown>
-        }
-        reply.send(stream)
-        // Send the head as soon as it arrives, as a direct connection would:
-        // an event stream's client sees it open before the first event. Only
-        // bodies of unknown length (event streams, chunked) are checked; one
-        // with a Content-Length is already flowing.
-        if (headers['content-length'] === undefined) setImmediate(flushHead, reply.raw as ServerResponse)
-      },
+      onResponse: countedResponse(
+        (_request, reply, response) => {
+          const { stream, headers } = response as unknown as {
+            stream: NodeJS.ReadableStream
+            headers: Record<string, unknown>
+          }
+          reply.send(stream)
+          // Send the head as soon as it arrives, as a direct connection would:
+          // an event stream's client sees it open before the first event. Only
+          // bodies of unknown length (event streams, chunked) are checked; one
+          // with a Content-Length is already flowing.
+          if (headers['content-length'] === undefined) setImmediate(flushHead, reply.raw as ServerResponse)
+        },
+        metrics,
+        prefix === '/api' ? 'api' : 'docs',
+      ),
       onError: (reply, { error }) => {
         // The raw error names the upstream's address; it goes to the log only.
         reply.request.log.warn({ err: error }, 'upstream request failed')
