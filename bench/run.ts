@@ -6,6 +6,8 @@
 // names another node binary for every Node participant (gateway, bare hop,
 // upstream, Better Auth check), e.g. the version the image ships;
 // BENCH_RESULTS_DIR (default bench/results) is where the JSON and SVG go.
+// Three extra gateways measure /metrics' cost on the hot path: one with
+// counting on, two with it off (the second an A/A control for the noise).
 // Exits 1 if any participant answered a non-2xx: a failing path is not a
 // fast one, and its req/s would mean nothing.
 import { execFileSync } from 'node:child_process'
@@ -75,6 +77,9 @@ const sum = (a: Counters, b: Counters): Counters => ({
 })
 
 const ASSERTION_OFF = 'gateway (IDENTITY_ASSERTION=off), signed in, hot cache'
+const METRICS_ON = 'gateway (metrics on, own instance), signed in, hot cache'
+const METRICS_OFF = 'gateway (metrics off), signed in, hot cache'
+const METRICS_OFF_TWIN = 'gateway (metrics off, A/A twin), signed in, hot cache'
 
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'gateway-bench-'))
@@ -121,6 +126,14 @@ async function main() {
     // Without X-User-Assertion: the assertion's cost on the hot path, paired
     // round by round with the hot-cache run.
     const assertionOff = await variant('assertion-off', { IDENTITY_ASSERTION: 'off' })
+    // The cost of /metrics' counting on the hot path: three gateways set up
+    // alike (one session, the same load), one with METRICS_TOKEN (counting
+    // on) and two without (nothing counted, no counting code registered).
+    // The two without are the A/A control: their ratio is the noise floor
+    // the on ÷ off ratio must be read against.
+    const metricsOn = await variant('metrics-on', {})
+    const metricsOff = await variant('metrics-off', { METRICS_TOKEN: '' })
+    const metricsOffTwin = await variant('metrics-off-twin', { METRICS_TOKEN: '' })
 
     const stormUser = { name: 'Storm', email: 'storm@bench.example', password: 'storm password 123' }
     await signUp(gateway, stormUser)
@@ -173,6 +186,18 @@ async function main() {
             cookies: [assertionOff.cookie],
           }),
       },
+      ...[
+        [METRICS_ON, metricsOn],
+        [METRICS_OFF, metricsOff],
+        [METRICS_OFF_TWIN, metricsOffTwin],
+      ].map(([name, v]) => {
+        const { gateway: g, cookie } = v as { gateway: Running; cookie: string }
+        return {
+          name: name as string,
+          gateway: g,
+          run: () => load({ url: url(g), seconds: SECONDS, connections: CONNECTIONS, cookies: [cookie] }),
+        }
+      }),
       {
         name: `gateway, ${SESSIONS} distinct sessions, random order`,
         gateway,
@@ -229,7 +254,7 @@ async function main() {
     ]
 
     console.log(`warming up… (load generator: ${generator})`)
-    for (const scenario of scenarios.slice(0, 5)) await loadQuietly(scenario.run, 2)
+    for (const scenario of scenarios.slice(0, 8)) await loadQuietly(scenario.run, 2)
 
     const results = new Map<string, LoadResult[]>()
     // Database work per scenario on the main gateway, from its /metrics.
@@ -307,7 +332,22 @@ async function main() {
       await (await fetch(`http://127.0.0.1:${gateway.port}/.well-known/jwks.json`)).arrayBuffer()
     ).byteLength
     const assertionCost = paired(hotName, ASSERTION_OFF, (a, b) => a.rps / b.rps)
+    // Paired round by round, like every ratio here: on ÷ off, and the A/A
+    // control (two identical metrics-off gateways) for the noise floor.
+    const metricsCost = paired(METRICS_ON, METRICS_OFF, (a, b) => a.rps / b.rps)
+    const metricsNoise = paired(METRICS_OFF_TWIN, METRICS_OFF, (a, b) => a.rps / b.rps)
+    const metricsCostPerRound = runsOf(METRICS_ON).map(
+      (run, i) => run.rps / (runsOf(METRICS_OFF)[i] as LoadResult).rps,
+    )
+    const metricsNoisePerRound = runsOf(METRICS_OFF_TWIN).map(
+      (run, i) => run.rps / (runsOf(METRICS_OFF)[i] as LoadResult).rps,
+    )
     const targets = [
+      [
+        '/metrics counting costs ≤ 2% of hot-cache req/s',
+        metricsCost >= 0.98,
+        `on ÷ off ${metricsCost.toFixed(3)} (paired median; rounds ${metricsCostPerRound.map((r) => r.toFixed(3)).join(' ')}); A/A off ÷ off ${metricsNoise.toFixed(3)} (rounds ${metricsNoisePerRound.map((r) => r.toFixed(3)).join(' ')})`,
+      ],
       [
         'X-User-Assertion costs ≤ 3% of hot-cache req/s',
         assertionCost >= 0.97,
@@ -394,6 +434,12 @@ async function main() {
       peakGatewayRssBytes: peakRss,
       targets: targets.map(([name, ok, value]) => ({ name, met: ok, value })),
       bareMultipleOfForwardAuth: ceilings,
+      metricsCost: {
+        onOverOff: metricsCost,
+        aaControl: metricsNoise,
+        onOverOffPerRound: metricsCostPerRound,
+        aaControlPerRound: metricsNoisePerRound,
+      },
       signInStorm: {
         signInsPerSecond,
         errors: stormSignIns.reduce((n, r) => n + r.errors, 0),

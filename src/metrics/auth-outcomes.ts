@@ -22,8 +22,14 @@ export class AuthOutcomes {
     this.signUps[i] = (this.signUps[i] as number) + 1
   }
 
-  /** `counts` (signIns or signUps) as labelled samples, zeros included: every outcome is always exposed. */
-  static samples(counts: Float64Array): { labels: { outcome: Outcome }; value: number }[] {
-    return OUTCOMES.map((outcome, i) => ({ labels: { outcome }, value: counts[i] as number }))
+  /**
+   * `counts` (signIns or signUps) as labelled samples, zeros included, so
+   * every outcome is always exposed; `bad_credentials` only for sign-ins
+   * (a sign-up has no password to get wrong).
+   */
+  static samples(counts: Float64Array, signIns: boolean): { labels: { outcome: Outcome }; value: number }[] {
+    return OUTCOMES.flatMap((outcome, i) =>
+      outcome === 'bad_credentials' && !signIns ? [] : [{ labels: { outcome }, value: counts[i] as number }],
+    )
   }
 }

@@ -70,14 +70,14 @@ async function metricsPlugin(app: FastifyInstance, { config }: { config: Config 
     'gateway_sign_ins_total',
     `Email sign-ins by outcome (${OUTCOMES.join(', ')})`,
     ['outcome'],
-    () => AuthOutcomes.samples(auth.signIns),
+    () => AuthOutcomes.samples(auth.signIns, true),
   )
   labelledCounterFrom(
     registry,
     'gateway_sign_ups_total',
-    `Email sign-ups by outcome (${OUTCOMES.join(', ')})`,
+    `Email sign-ups by outcome (${OUTCOMES.filter((o) => o !== 'bad_credentials').join(', ')})`,
     ['outcome'],
-    () => AuthOutcomes.samples(auth.signUps),
+    () => AuthOutcomes.samples(auth.signUps, false),
   )
   counterFrom(
     registry,
