@@ -14,6 +14,7 @@ import { AccountThrottle } from '../../src/auth/account-throttle.ts'
 import { CLIENT_IP_HEADER } from '../../src/auth/better-auth.ts'
 import { createGuardedAuthHandler } from '../../src/auth/guarded-handler.ts'
 import { PasswordAdmission } from '../../src/auth/password/admission.ts'
+import { sampleValue, scrape, seriesOf } from '../fixtures/prometheus.ts'
 import { buildHarness, fileDatabase, listen, nextIp, ORIGIN, signIn, signUp } from '../helper.ts'
 
 const ASVS_DOS = 'OWASP ASVS 4.0.3 V11.1.4 (anti-automation: excessive calls)'
@@ -154,9 +155,16 @@ t.test('/metrics counts the refusals', async (t) => {
   const ip = nextIp()
   const responses = await together(4, () => signIn(app, user, ip))
   t.same(responses.map((r) => r.statusCode).sort(), [200, 200, 200, 429])
-  const metrics = await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } })
-  t.match(metrics.body, /^gateway_password_requests_waiting 0$/m, 'nothing left waiting')
-  t.match(metrics.body, /^gateway_password_requests_refused_total 1$/m, 'the one refusal is counted')
+  const metrics = await scrape(app, token)
+  t.equal(sampleValue(metrics, 'gateway_password_requests_waiting'), 0, 'nothing left waiting')
+  t.same(
+    seriesOf(metrics, 'gateway_password_requests_refused_total'),
+    { 'reason=busy': 0, 'reason=client': 1 },
+    'the one refusal is counted, as one address holding too many places',
+  )
+  t.equal(sampleValue(metrics, 'gateway_password_requests_throttled_total'), 1, 'and as a throttled request')
+  t.equal(sampleValue(metrics, 'gateway_sign_ins_total', { outcome: 'throttled' }), 1)
+  t.equal(sampleValue(metrics, 'gateway_sign_ins_total', { outcome: 'success' }), 3)
 })
 
 async function countSessions(database: Database): Promise<number> {
