@@ -26,6 +26,7 @@ import { requestIdFrom } from './http/request-id.ts'
 import { compileTrust, type TrustFn } from './http/trust-proxy.ts'
 import { routeUpgrades } from './http/upgrade-routing.ts'
 import redisPlugin from './redis/plugin.ts'
+import type { SharedState } from './redis/shared-state.ts'
 import sessionPlugin from './session/plugin.ts'
 
 declare module 'fastify' {
@@ -46,6 +47,8 @@ export interface BuildOptions {
   database?: Database
   /** The assertion signer's clock (tests walk through a key rotation with it). */
   now?: () => number
+  /** In a cluster worker (WORKERS > 1): the other workers, through the primary (src/cluster/worker-state.ts). */
+  siblings?: SharedState
 }
 
 export type ResolvedConfig = Config & { secret: string }
@@ -104,7 +107,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
   })
 
   await app.register(databasePlugin, { config, database: options.database })
-  await app.register(redisPlugin, { config })
+  await app.register(redisPlugin, { config, siblings: options.siblings })
   await app.register(assertionPlugin, { config, now: options.now })
   await app.register(authPlugin, { config })
   await app.register(sessionPlugin, { config })
