@@ -9,7 +9,7 @@
 // run on the same box: on 2 cores the second worker competes with them for
 // CPU, so the ratio here is a floor (docs/performance.md, "Workers").
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -28,6 +28,46 @@ import type { Running } from './processes.ts'
 import { seedSessions } from './seed.ts'
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
+const TICKS_PER_SECOND = 100 // USER_HZ, the unit of /proc times on Linux
+
+/** pid's parent and its user+system CPU seconds, from /proc/<pid>/stat; undefined once it is gone. */
+function statOf(pid: number): { ppid: number; cpu: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND }
+  } catch {
+    return undefined
+  }
+}
+
+/** CPU seconds of `root` and its children (a primary and its workers). */
+function gatewayCpuSeconds(root: number): number {
+  let total = statOf(root)?.cpu ?? 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = statOf(Number(entry))
+    if (stat?.ppid === root) total += stat.cpu
+  }
+  return total
+}
+
+/** The whole box's busy and total CPU time so far (all cores), from /proc/stat. */
+function boxCpu(): { busy: number; total: number } {
+  const [, ...fields] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/)
+  const ticks = fields.map(Number)
+  const total = ticks.reduce((a, b) => a + b, 0)
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0) // idle, iowait
+  return { busy: total - idle, total }
+}
+
+interface Measured extends LoadResult {
+  /** The gateway's CPU (primary and workers) per 1,000 requests, in ms. */
+  cpuMsPerThousand: number
+  /** Share of the whole box busy during the run, in % (load generator and upstream included). */
+  boxBusyPercent: number
+}
 
 /** DATABASE_URL, or a database of this run's own that `drop()` removes. */
 async function postgres(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -63,19 +103,30 @@ async function main() {
       running.push(gateway)
       gateways.set(workers, gateway)
     }
-    const run = (workers: number) =>
-      load({
+    const run = async (workers: number): Promise<Measured> => {
+      const pid = gateways.get(workers)?.child.pid as number
+      const cpuBefore = gatewayCpuSeconds(pid)
+      const boxBefore = boxCpu()
+      const result = await load({
         url: `http://127.0.0.1:${gateways.get(workers)?.port}/api/bench`,
         seconds: SECONDS,
         connections: CONNECTIONS,
         cookies: [cookie as string],
       })
+      const boxAfter = boxCpu()
+      return {
+        ...result,
+        cpuMsPerThousand: ((gatewayCpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, result.requests),
+        boxBusyPercent:
+          (100 * (boxAfter.busy - boxBefore.busy)) / Math.max(1, boxAfter.total - boxBefore.total),
+      }
+    }
 
     console.log(`warming up… (load generator: ${generator}, ${availableParallelism()} cores)`)
     // /readyz answers once one worker listens; the warm-up also lets the second start and fill its cache.
     for (const { workers } of settings) await run(workers).catch(() => undefined)
 
-    const results = new Map<number, LoadResult[]>(settings.map(({ workers }) => [workers, []]))
+    const results = new Map<number, Measured[]>(settings.map(({ workers }) => [workers, []]))
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}/${ROUNDS}`)
       // Alternating order: neither setting always runs on a machine the other just warmed.
@@ -83,24 +134,30 @@ async function main() {
       for (const { workers, name } of order) {
         const result = await run(workers)
         results.get(workers)?.push(result)
-        console.log(`  ${name}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms`)
+        console.log(
+          `  ${name}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms, gateway CPU ${result.cpuMsPerThousand.toFixed(0)} ms per 1,000 requests, box ${result.boxBusyPercent.toFixed(0)}% busy`,
+        )
       }
     }
 
     const runsOf = (workers: number) => results.get(workers) ?? []
-    const ratios = runsOf(2).map((two, i) => two.rps / (runsOf(1)[i] as LoadResult).rps)
+    const ratios = runsOf(2).map((two, i) => two.rps / (runsOf(1)[i] as Measured).rps)
     const summary = settings.map(({ workers, name }) => ({
       name,
       rps: median(runsOf(workers).map((r) => r.rps)),
       p50: median(runsOf(workers).map((r) => r.p50)),
       p99: median(runsOf(workers).map((r) => r.p99)),
+      cpuMsPerThousand: median(runsOf(workers).map((r) => r.cpuMsPerThousand)),
+      boxBusyPercent: median(runsOf(workers).map((r) => r.boxBusyPercent)),
       errors: runsOf(workers).reduce((n, r) => n + r.errors, 0),
       non2xx: runsOf(workers).reduce((n, r) => n + r.non2xx, 0),
     }))
-    console.log(`\n${'setting'.padEnd(12)} ${'req/s'.padStart(8)} ${'p50'.padStart(6)} ${'p99'.padStart(6)}`)
+    console.log(
+      `\n${'setting'.padEnd(12)} ${'req/s'.padStart(8)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'CPU ms/1k req'.padStart(14)} ${'box busy'.padStart(9)}`,
+    )
     for (const s of summary)
       console.log(
-        `${s.name.padEnd(12)} ${Math.round(s.rps).toString().padStart(8)} ${String(s.p50).padStart(6)} ${String(s.p99).padStart(6)}${s.errors + s.non2xx > 0 ? `  (${s.errors} errors, ${s.non2xx} non-2xx)` : ''}`,
+        `${s.name.padEnd(12)} ${Math.round(s.rps).toString().padStart(8)} ${String(s.p50).padStart(6)} ${String(s.p99).padStart(6)} ${s.cpuMsPerThousand.toFixed(0).padStart(14)} ${`${s.boxBusyPercent.toFixed(0)}%`.padStart(9)}${s.errors + s.non2xx > 0 ? `  (${s.errors} errors, ${s.non2xx} non-2xx)` : ''}`,
       )
     const ratio = median(ratios)
     console.log(
