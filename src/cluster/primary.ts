@@ -41,6 +41,9 @@ export function runPrimary(options: PrimaryOptions): void {
   const { log } = options
   const hub = new Hub()
   const policy = options.policy ?? new RestartPolicy()
+  // Ours, not cluster.workers: Node removes a worker from that only once
+  // both its exit and its disconnect have happened, in either order.
+  const live = new Map<number, Worker>()
   const listened = new Set<number>()
   const replacements = new Set<NodeJS.Timeout>()
   let stopping = false
@@ -55,6 +58,7 @@ export function runPrimary(options: PrimaryOptions): void {
 
   const fork = () => {
     const worker = cluster.fork()
+    live.set(worker.id, worker)
     hub.attach(worker.id, worker)
     log.info({ worker: worker.process.pid }, 'worker started')
   }
@@ -71,11 +75,12 @@ export function runPrimary(options: PrimaryOptions): void {
 
   cluster.on('exit', (worker: Worker, code: number | null, signal: string | null) => {
     hub.detach(worker.id)
+    live.delete(worker.id)
     const served = listened.delete(worker.id)
     const pid = worker.process.pid
     if (stopping) {
       if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGINT') exitCode = 1
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode)
+      if (live.size === 0) process.exit(exitCode)
       return
     }
     const decision = policy.died(!served)
@@ -100,14 +105,13 @@ export function runPrimary(options: PrimaryOptions): void {
     if (stopping) return
     stopping = true
     for (const timer of replacements) clearTimeout(timer)
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)
-    log.info({ reason, workers: workers.length }, 'shutting down: every worker drains its in-flight requests')
-    if (workers.length === 0) process.exit(exitCode)
+    log.info({ reason, workers: live.size }, 'shutting down: every worker drains its in-flight requests')
+    if (live.size === 0) process.exit(exitCode)
     // Each worker drains exactly as one process does on SIGTERM (server.ts).
-    for (const worker of workers) worker.process.kill('SIGTERM')
+    for (const worker of live.values()) worker.process.kill('SIGTERM')
     setTimeout(() => {
       log.error({}, 'shutdown grace period elapsed; killing the workers left')
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL')
+      for (const worker of live.values()) worker.process.kill('SIGKILL')
       process.exit(1)
     }, options.graceMs + KILL_MARGIN_MS).unref()
   }
