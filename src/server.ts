@@ -48,9 +48,12 @@ async function main() {
         logger: loggerOptions(config.logLevel, process.stdout.isTTY === true),
         ...serverOptions(),
       },
-      siblings: cluster.isWorker
-        ? clusterSharedState({ end: process as IpcEnd, connected: () => process.connected })
-        : undefined,
+      // Only under our own primary: a worker of another cluster manager (pm2's
+      // cluster mode) with WORKERS unset must not wait on a primary that never answers.
+      siblings:
+        config.workers > 1 && cluster.isWorker
+          ? clusterSharedState({ end: process as IpcEnd, connected: () => process.connected })
+          : undefined,
     },
   )
   if (warning !== undefined) app.log.warn(warning)
@@ -73,7 +76,7 @@ async function main() {
     clearInterval(sweep)
     clearTimeout(force)
     // A worker's channel to the primary would keep it alive; closing it ends the process.
-    if (cluster.isWorker) process.disconnect()
+    if (cluster.isWorker && process.connected) process.disconnect()
   }
   process.once('SIGTERM', () => void stop('SIGTERM'))
   process.once('SIGINT', () => void stop('SIGINT'))
