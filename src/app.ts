@@ -34,6 +34,7 @@ import metricsPlugin from './metrics/plugin.ts'
 import type { RequestCounts } from './metrics/request-counts.ts'
 import { groupOfRoute } from './metrics/route-groups.ts'
 import redisPlugin from './redis/plugin.ts'
+import type { SharedState } from './redis/shared-state.ts'
 import sessionPlugin from './session/plugin.ts'
 
 declare module 'fastify' {
@@ -54,6 +55,8 @@ export interface BuildOptions {
   database?: Database
   /** The assertion signer's clock (tests walk through a key rotation with it). */
   now?: () => number
+  /** In a cluster worker (WORKERS > 1): the other workers, through the primary (src/cluster/worker-state.ts). */
+  siblings?: SharedState
 }
 
 export type ResolvedConfig = Config & { secret: string }
@@ -116,7 +119,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
   )
 
   await app.register(databasePlugin, { config, database: options.database })
-  await app.register(redisPlugin, { config })
+  await app.register(redisPlugin, { config, siblings: options.siblings })
   await app.register(assertionPlugin, { config, now: options.now })
   await app.register(authPlugin, { config })
   await app.register(sessionPlugin, { config })

@@ -1,6 +1,16 @@
 // The only entry point: configuration, logger, timeouts, listen, and a
 // graceful stop that drains in-flight requests and closes the database.
+// With WORKERS > 1 the first process becomes a node:cluster primary
+// (cluster/primary.ts) that runs this file again in each worker; a worker
+// then does exactly what the single process does, sharing the port, and
+// shares revocations and limits with its siblings through the primary
+// (cluster/worker-state.ts) unless REDIS_URL carries them.
+import cluster from 'node:cluster'
+import { pino } from 'pino'
 import { buildApp } from './app.ts'
+import type { IpcEnd } from './cluster/messages.ts'
+import { runPrimary } from './cluster/primary.ts'
+import { clusterSharedState } from './cluster/worker-state.ts'
 import { ConfigError, parseConfig, readEnvironment } from './config/config.ts'
 import { resolveSecret } from './config/secret.ts'
 import { loggerOptions } from './http/logger.ts'
@@ -19,6 +29,15 @@ async function main() {
     }
     throw err
   }
+  if (config.workers > 1 && cluster.isPrimary) {
+    runPrimary({
+      workers: config.workers,
+      graceMs: SHUTDOWN_GRACE_MS,
+      log: pino(loggerOptions(config.logLevel, process.stdout.isTTY === true)),
+      readyMessage: `gateway ready on ${config.publicUrl} (${config.workers} workers listening on ${config.host}:${config.port})`,
+    })
+    return
+  }
   const started = performance.now()
   const { secret, warning } = await resolveSecret(config.secret, config.dataDir)
 
@@ -29,6 +48,12 @@ async function main() {
         logger: loggerOptions(config.logLevel, process.stdout.isTTY === true),
         ...serverOptions(),
       },
+      // Only under our own primary: a worker of another cluster manager (pm2's
+      // cluster mode) with WORKERS unset must not wait on a primary that never answers.
+      siblings:
+        config.workers > 1 && cluster.isWorker
+          ? clusterSharedState({ end: process as IpcEnd, connected: () => process.connected })
+          : undefined,
     },
   )
   if (warning !== undefined) app.log.warn(warning)
@@ -50,6 +75,8 @@ async function main() {
     await app.close()
     clearInterval(sweep)
     clearTimeout(force)
+    // A worker's channel to the primary would keep it alive; closing it ends the process.
+    if (cluster.isWorker && process.connected) process.disconnect()
   }
   process.once('SIGTERM', () => void stop('SIGTERM'))
   process.once('SIGINT', () => void stop('SIGINT'))

@@ -185,7 +185,51 @@ const rows: Row[] = [
     source: "import { KeyRing } from '../src/assertion/key-ring.ts'\nexport const x = KeyRing\n",
     rule: 'noRestrictedImports',
   },
+  {
+    name: 'cluster/ imports session/',
+    file: 'src/cluster/x.ts',
+    source: "import { SessionCache } from '../session/cache.ts'\nexport const x = SessionCache\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'cluster/ imports app.ts (server.ts composes it, not the reverse)',
+    file: 'src/cluster/x.ts',
+    source: "import { buildApp } from '../app.ts'\nexport const x = buildApp\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'cluster/ imports db/',
+    file: 'src/cluster/x.ts',
+    source: "import { openDatabase } from '../../db/client.ts'\nexport const x = openDatabase\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'auth/ imports cluster/ (it sees the shared state only as app.sharedState)',
+    file: 'src/auth/x.ts',
+    source:
+      "import { MemoryCounters } from '../cluster/memory-counters.ts'\nexport const x = MemoryCounters\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'session/ imports cluster/',
+    file: 'src/session/x.ts',
+    source: "import { Hub } from '../cluster/hub.ts'\nexport const x = Hub\n",
+    rule: 'noRestrictedImports',
+  },
+  {
+    name: 'redis/ imports cluster/',
+    file: 'src/redis/x.ts',
+    source: "import { Hub } from '../cluster/hub.ts'\nexport const x = Hub\n",
+    rule: 'noRestrictedImports',
+  },
   // The rows above must fail for the planted reason, not for any file at all:
+  {
+    name: 'allowed: cluster/ uses redis/ (the SharedState it implements), config/ and http/',
+    file: 'src/cluster/x.ts',
+    source:
+      "import type { Config } from '../config/config.ts'\nimport { BadFraming } from '../http/errors.ts'\nimport type { SharedState } from '../redis/shared-state.ts'\nexport const x = BadFraming\nexport type X = [Config, SharedState]\n",
+    rule: null,
+  },
   {
     name: 'allowed: auth/password/ uses itself, http/ and config/',
     file: 'src/auth/password/x.ts',

@@ -7,7 +7,6 @@ import fp from 'fastify-plugin'
 import type { Config } from '../config/config.ts'
 import { legacyCookieMover, type MoveLegacyCookies } from '../http/legacy-cookies.ts'
 import { signedCookieVerifier } from '../http/signed-cookie.ts'
-import { deploymentPrefix } from '../redis/connection.ts'
 import { AccountThrottle } from './account-throttle.ts'
 import { type Auth, createAuth, PASSWORD_HASH_CONCURRENCY } from './better-auth.ts'
 import { type AuthHandler, createGuardedAuthHandler } from './guarded-handler.ts'
@@ -59,15 +58,16 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
     events.emit(event, subject)
     await Promise.all(relays.map((relay) => relay(event, subject)))
   }
-  // With REDIS_URL every instance of this deployment counts against one budget.
-  const prefix = deploymentPrefix(config.publicUrl)
+  // With REDIS_URL every instance (and worker) of this deployment counts
+  // against one budget; with WORKERS alone, every worker of this instance.
+  const shared = app.sharedState
   const auth = createAuth({
     config,
     db: app.database.db,
     log: app.log,
     onSessionDeleted: (token) => announce('session-deleted', token),
     onUserChanged: (userId) => announce('user-changed', userId),
-    rateLimitStorage: app.redis && sharedRateLimitStorage(app.redis, prefix),
+    rateLimitStorage: shared && sharedRateLimitStorage(shared),
   })
   const admission = new PasswordAdmission({
     // One more than the hasher runs, so the next request's database work
@@ -105,9 +105,7 @@ async function authPlugin(app: FastifyInstance, { config }: { config: Config & {
   }
   app.decorate('moveLegacyCookies', moveLegacyCookies)
   const throttle =
-    app.redis === undefined
-      ? new AccountThrottle()
-      : new SharedAccountThrottle(new AccountThrottle(), app.redis, prefix)
+    shared === undefined ? new AccountThrottle() : new SharedAccountThrottle(new AccountThrottle(), shared)
   app.decorate('authHandler', createGuardedAuthHandler(auth, throttle, admission, cookies, app.metrics?.auth))
 }
 

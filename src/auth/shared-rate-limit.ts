@@ -1,12 +1,13 @@
-// Better Auth's rate limits (per client IP and path) kept in Redis, so every
-// instance counts against one budget; while Redis is down, each instance
-// counts alone (src/redis/fallback.ts). A fixed window per key (INCR, then
-// an expiry set only by the first request), as Better Auth's own
+// Better Auth's rate limits (per client IP and path) kept in the shared
+// state (Redis, or the cluster's primary), so every instance and worker
+// counts against one budget; while it is down, each counts alone
+// (src/redis/fallback.ts). A fixed window per key (incremented, with an
+// expiry set only by the first request), as Better Auth's own
 // secondary-storage limiter does; the check and the increment are one step,
 // so simultaneous requests cannot all pass a stale read.
 import type { BetterAuthOptions } from 'better-auth'
-import type { RedisLink } from '../redis/connection.ts'
 import { sharedOrLocal } from '../redis/fallback.ts'
+import type { SharedState } from '../redis/shared-state.ts'
 
 /** Better Auth's `rateLimit.customStorage`: one atomic consume per request. */
 export type RateLimitStorage = NonNullable<NonNullable<BetterAuthOptions['rateLimit']>['customStorage']>
@@ -39,31 +40,18 @@ export class LocalWindows {
 }
 
 /**
- * A Better Auth `rateLimit.customStorage` on `link`, keys under `prefix`.
- * `local` decides while Redis is down or slow.
+ * A Better Auth `rateLimit.customStorage` on `shared` (keys `rate-limit:<key>`).
+ * `local` decides while the shared state is down or slow.
  */
-export function sharedRateLimitStorage(
-  link: RedisLink,
-  prefix: string,
-  local = new LocalWindows(),
-): RateLimitStorage {
+export function sharedRateLimitStorage(shared: SharedState, local = new LocalWindows()): RateLimitStorage {
   return {
     consume: (key, rule) =>
       sharedOrLocal(
-        link,
+        shared,
         async () => {
-          const shared = `${prefix}rate-limit:${key}`
-          const replies = await link.commands
-            .multi()
-            .incr(shared)
-            .expire(shared, rule.window, 'NX')
-            .pttl(shared)
-            .exec()
-          const count = Number(replies?.[0]?.[1])
-          const ttl = Number(replies?.[2]?.[1])
-          if (!Number.isFinite(count)) throw new Error('rate limit: no count from Redis')
+          const { count, resetInMs } = await shared.increment(`rate-limit:${key}`, rule.window * 1000)
           if (count <= rule.max) return { allowed: true, retryAfter: null }
-          return { allowed: false, retryAfter: Math.max(1, Math.ceil(ttl / 1000)) }
+          return { allowed: false, retryAfter: Math.max(1, Math.ceil(resetInMs / 1000)) }
         },
         () => local.consume(key, rule),
       ),

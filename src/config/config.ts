@@ -3,6 +3,7 @@
 // Like oauth2-proxy's pkg/validation, every problem is collected and reported
 // together, so an operator fixes a bad deployment in one pass, not five.
 import { existsSync, readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { isAbsolute, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import { normalizePolicyPath } from '../http/path-normalization.ts'
@@ -16,6 +17,7 @@ import {
   parsePort,
   parseTrustProxy,
   parseUpstream,
+  parseWorkers,
   splitList,
 } from './parse-values.ts'
 import { MIN_SECRET_LENGTH } from './secret.ts'
@@ -65,6 +67,11 @@ export interface Config {
    * as revocations (src/session/revocation-channel.ts); undefined: one instance.
    */
   redisUrl: string | undefined
+  /**
+   * WORKERS: how many node:cluster worker processes share the port (src/cluster/);
+   * 1 is one process and no cluster at all. `auto` is resolved here, to the cores Node may use.
+   */
+  workers: number
 }
 
 export interface AssertionConfig {
@@ -93,9 +100,15 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /**
  * Parses an environment into a Config, or throws one ConfigError listing every
- * problem. Pure: the caller decides where the environment comes from.
+ * problem. Pure: the caller decides where the environment comes from, and
+ * `cores` is what `WORKERS=auto` becomes (os.availableParallelism() by default).
  */
-export function parseConfig(env: Env, cwd = process.cwd(), now = Date.now()): Config {
+export function parseConfig(
+  env: Env,
+  cwd = process.cwd(),
+  now = Date.now(),
+  cores = availableParallelism(),
+): Config {
   const problems: string[] = []
   const get = (name: string): string | undefined => {
     const value = env[name]?.trim()
@@ -210,6 +223,8 @@ export function parseConfig(env: Env, cwd = process.cwd(), now = Date.now()): Co
   if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl))
     problems.push('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
 
+  const workers = parseWorkers(get('WORKERS'), database.driver, cores, problems)
+
   if (problems.length > 0) throw new ConfigError(problems)
 
   return {
@@ -237,6 +252,7 @@ export function parseConfig(env: Env, cwd = process.cwd(), now = Date.now()): Co
     assertion,
     appName,
     redisUrl,
+    workers,
   }
 }
 

@@ -144,3 +144,29 @@ export function parseTrustProxy(raw: string, problems: string[]): TrustProxy {
   }
   return entries
 }
+
+/** Most worker processes WORKERS may ask for: beyond any box's cores, so a typo is caught. */
+export const MAX_WORKERS = 256
+
+/**
+ * WORKERS: an integer from 1 to MAX_WORKERS, or `auto` (`cores`), default 1.
+ * More than one process needs a database other processes can reach: PGlite
+ * lives inside one process and its files take one opener, so `auto` and any
+ * number above 1 are refused with it.
+ */
+export function parseWorkers(
+  raw: string | undefined,
+  driver: DatabaseDriver,
+  cores: number,
+  problems: string[],
+): number {
+  if (raw === undefined) return 1
+  const workers = raw === 'auto' ? Math.max(1, cores) : parseInteger(raw, 'WORKERS', 1, MAX_WORKERS, problems)
+  // `auto` too, though one core would make it 1: the same setting must not start on one box and not another.
+  if ((raw === 'auto' || workers > 1) && driver === 'pglite') {
+    problems.push(
+      `WORKERS=${raw} needs DATABASE_URL: the embedded database (PGlite) serves one process only; set DATABASE_URL (Postgres or Neon) or leave WORKERS at 1`,
+    )
+  }
+  return workers
+}

@@ -1,16 +1,17 @@
-// Redis answers or the caller decides alone: a command that fails, or takes
-// longer than a request should wait, falls back to the local answer.
-import type { RedisLink } from './connection.ts'
+// The shared state answers or the caller decides alone: an operation that
+// fails, or takes longer than a request should wait, falls back to the local
+// answer. Whatever carries the state (Redis, the cluster's primary).
+import type { SharedState } from './shared-state.ts'
 
-/** How long a request may wait for Redis (a shared limit, a revocation's publish), in ms. */
+/** How long a request may wait for the shared state (a shared limit, a revocation's publish), in ms. */
 export const SHARED_LIMIT_TIMEOUT_MS = 250
 
 /**
  * `shared()` when the link is up and answers within `timeoutMs`, else
- * `local()`. Never rejects because of Redis.
+ * `local()`. Never rejects because of the carrier.
  */
 export async function sharedOrLocal<T>(
-  link: RedisLink,
+  link: Pick<SharedState, 'state'>,
   shared: () => Promise<T>,
   local: () => T,
   timeoutMs = SHARED_LIMIT_TIMEOUT_MS,

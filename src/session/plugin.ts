@@ -1,12 +1,12 @@
 // The session cache and the lookups that read through it. Exact revocation:
 // the cache forgets a session the moment Better Auth deletes it (authEvents),
 // on this instance, before the endpoint that deleted it answers; with
-// REDIS_URL, on every other instance too (revocation-channel.ts).
+// REDIS_URL or WORKERS, on every other instance or worker too (revocation-channel.ts).
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config/config.ts'
 import { signedCookieVerifier } from '../http/signed-cookie.ts'
-import type { RedisLink } from '../redis/connection.ts'
+import type { SharedState } from '../redis/shared-state.ts'
 import { batchSessionLoads } from './batch.ts'
 import { SessionCache } from './cache.ts'
 import {
@@ -16,7 +16,7 @@ import {
   type ResolveSession,
   type SignedInResult,
 } from './lookup.ts'
-import { openRevocationChannel, type RevocationChannel, revocationChannelName } from './revocation-channel.ts'
+import { openRevocationChannel, type RevocationChannel } from './revocation-channel.ts'
 import { prepareFindSessions } from './rows.ts'
 
 declare module 'fastify' {
@@ -26,7 +26,7 @@ declare module 'fastify' {
     /** The same, answering synchronously when no I/O is needed (the proxy's hot path). */
     resolveSession: ResolveSession
     sessionCache: SessionCache<SignedInResult>
-    /** The revocations shared through REDIS_URL; undefined without it. */
+    /** The revocations shared through REDIS_URL or between WORKERS; undefined for one lone process. */
     revocationChannel: RevocationChannel | undefined
   }
 }
@@ -49,7 +49,7 @@ async function sessionPlugin(app: FastifyInstance, { config }: { config: Config 
   })
   app.authEvents.on('user-changed', (userId) => cache.evictUser(userId))
   app.decorate('sessionCache', cache)
-  app.decorate('revocationChannel', app.redis && shareRevocations(app, app.redis, cache, config.publicUrl))
+  app.decorate('revocationChannel', app.sharedState && shareRevocations(app, app.sharedState, cache))
 
   // Name and lifetimes as Better Auth resolved them, never rebuilt here.
   const { authCookies, sessionConfig } = await app.auth.$context
@@ -67,16 +67,14 @@ async function sessionPlugin(app: FastifyInstance, { config }: { config: Config 
   app.decorate('resolveSession', resolveSession)
 }
 
-/** With REDIS_URL: this instance's revocations published, other instances' applied to `cache`. */
+/** With shared state: this process's revocations published, the others' applied to `cache`. */
 function shareRevocations(
   app: FastifyInstance,
-  link: RedisLink,
+  shared: SharedState,
   cache: SessionCache<SignedInResult>,
-  publicUrl: string,
 ): RevocationChannel {
   const channel = openRevocationChannel({
-    link,
-    channel: revocationChannelName(publicUrl),
+    shared,
     apply: (revocation) => {
       if (revocation.kind === 'user') return cache.evictUser(revocation.userId)
       cache.evictToken(revocation.token)

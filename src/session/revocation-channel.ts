@@ -1,76 +1,75 @@
-// Revocations told to every instance (REDIS_URL): a sign-out or a revoked
-// session on one instance evicts that session from every other instance's
-// cache, and discards any lookup of it in flight there, instead of leaving
-// it trusted for up to SESSION_CACHE_TTL_MS. The instance that revokes
-// publishes before its endpoint answers (auth's relays), so the others hear
-// of it about as soon as the client does.
+// Revocations told to every instance (REDIS_URL) or every worker (WORKERS,
+// through the cluster's primary): a sign-out or a revoked session on one
+// evicts that session from every other's cache, and discards any lookup of
+// it in flight there, instead of leaving it trusted for up to
+// SESSION_CACHE_TTL_MS. The one that revokes publishes before its endpoint
+// answers (auth's relays), so the others hear of it about as soon as the
+// client does.
 //
 // Session tokens travel in the clear: one is published only once its row is
-// deleted, when it no longer opens anything. While Redis is down, nothing is
-// heard: on reconnecting, an instance subscribes again and then empties its
-// cache, so a revocation missed in the outage cannot outlive it.
+// deleted, when it no longer opens anything. While the carrier is down,
+// nothing is heard: on reconnecting, a member subscribes again and then
+// empties its cache, so a revocation missed in the outage cannot outlive it.
 import { randomUUID } from 'node:crypto'
-import type { RedisLink } from '../redis/connection.ts'
 import { sharedOrLocal } from '../redis/fallback.ts'
+import { type SharedState, topicChannel } from '../redis/shared-state.ts'
 
 export type Revocation = { kind: 'session'; token: string } | { kind: 'user'; userId: string }
 
+/** The shared state's topic for revocations. */
+export const REVOCATIONS_TOPIC = 'revocations'
+
 export interface RevocationChannelOptions {
-  link: RedisLink
-  /** Shared by the instances of one deployment (revocationChannelName). */
-  channel: string
+  /** Redis (redis/redis-state.ts) or the cluster's IPC (cluster/worker-state.ts). */
+  shared: SharedState
   /** Applies a revocation another instance published. */
   apply(revocation: Revocation): void
   /** Forgets everything revocable: run after each (re)subscription. */
   resync(): void
-  log: { debug(obj: object, msg: string): void; warn(obj: object, msg: string): void }
+  log: { debug(obj: object, msg: string): void }
   /** How long a publish may hold the revoking response, in ms (default: redis/fallback.ts). */
   publishTimeoutMs?: number
 }
 
 export interface RevocationChannel {
-  /** Tells the other instances. Resolves once Redis has it, or has failed or timed out: never rejects. */
+  /** Tells the other instances. Resolves once the carrier has it, or has failed or timed out: never rejects. */
   publish(revocation: Revocation): Promise<void>
   /** Counts since start, for /metrics: taken by Redis, not (down, failed, timed out), heard from others. */
   readonly stats: { published: number; unpublished: number; received: number }
 }
 
-/** The channel of the deployment whose public origin is `publicUrl`: its replicas share it, others do not. */
+/** The Redis channel of the deployment whose public origin is `publicUrl`: its replicas share it, others do not. */
 export function revocationChannelName(publicUrl: string): string {
-  return `auth-gateway:revocations:${publicUrl}`
+  return topicChannel(REVOCATIONS_TOPIC, publicUrl)
 }
 
 export function openRevocationChannel(options: RevocationChannelOptions): RevocationChannel {
-  const { link, channel, log } = options
+  const { shared, log } = options
   // Each instance skips its own messages: it applied them before publishing.
   const self = randomUUID()
   const stats = { published: 0, unpublished: 0, received: 0 }
 
-  link.subscriber.on('message', (from: string, message: string) => {
-    if (from !== channel) return
-    const revocation = parseMessage(message, self)
-    if (revocation === undefined) return
-    stats.received++
-    options.apply(revocation)
-  })
-  link.onUp(() => {
-    link.subscriber.subscribe(channel).then(
-      () => options.resync(),
-      (err: Error) =>
-        log.warn({ err: err.message }, 'revocation channel: subscribe failed; retried on reconnect'),
-    )
-  })
+  shared.subscribe(
+    REVOCATIONS_TOPIC,
+    (message) => {
+      const revocation = parseMessage(message, self)
+      if (revocation === undefined) return
+      stats.received++
+      options.apply(revocation)
+    },
+    () => options.resync(),
+  )
 
   return {
     stats,
     async publish(revocation) {
-      // Down (the outage is logged once by the link), failed or slower than
+      // Down (an outage is logged once by the carrier), failed or slower than
       // the timeout: the others fall back to SESSION_CACHE_TTL_MS.
       const message = JSON.stringify({ from: self, ...revocation })
       const taken = await sharedOrLocal(
-        link,
+        shared,
         () =>
-          link.commands.publish(channel, message).then(
+          shared.publish(REVOCATIONS_TOPIC, message).then(
             () => true,
             (err: Error) => {
               log.debug({ err: err.message }, 'revocation channel: publish failed')

@@ -50,6 +50,7 @@ t.test('defaults: an empty environment is a working local gateway', async (t) =>
       keyRotationHours: 720,
     },
     appName: 'Auth Gateway',
+    workers: 1,
   }
   t.strictSame(config, expected)
   t.equal(
@@ -147,6 +148,31 @@ t.test('LEGACY_SESSION_COOKIES_UNTIL: an opt-in window of at most 30 days, on ht
     [/applies only when PUBLIC_URL is https/],
     'on http: refused, there is nothing to migrate',
   )
+})
+
+t.test('WORKERS: 1 by default, a number or auto (the cores), never more than one with PGlite', async (t) => {
+  const PG = { DATABASE_URL: 'postgres://db.internal/gateway' }
+  const workers = (env: Env, cores = 4) => parseConfig(env, CWD, Date.now(), cores).workers
+  t.equal(workers(PG), 1, 'unset: one process')
+  t.equal(workers({ ...PG, WORKERS: '3' }), 3)
+  t.equal(workers({ ...PG, WORKERS: 'auto' }, 6), 6, 'auto: the cores Node may use')
+  t.equal(workers({ ...PG, WORKERS: 'auto' }, 0), 1, 'auto: at least one')
+  t.equal(workers({ WORKERS: '1' }), 1, 'one process is fine on PGlite')
+  for (const raw of ['0', '-2', 'two', '1.5', '257', 'AUTO'])
+    t.same(
+      problemsOf({ ...PG, WORKERS: raw }),
+      [`WORKERS must be an integer from 1 to 256, got "${raw}"`],
+      raw,
+    )
+  for (const raw of ['2', 'auto'])
+    t.same(
+      problemsOf({ WORKERS: raw }),
+      [
+        `WORKERS=${raw} needs DATABASE_URL: the embedded database (PGlite) serves one process only; set DATABASE_URL (Postgres or Neon) or leave WORKERS at 1`,
+      ],
+      `${raw} with PGlite`,
+    )
+  t.same(problemsOf({ WORKERS: '2', PORT: 'x' }).length, 2, 'reported with every other problem')
 })
 
 t.test('DATA_DIR: relative values resolve against cwd, absolute values are kept', async (t) => {

@@ -1,0 +1,122 @@
+// WORKERS > 1: this process becomes a node:cluster primary. It serves no
+// request itself: it forks the workers (each re-runs server.ts and listens
+// on the shared port; the primary hands them connections in turn), holds
+// what they share without Redis (hub.ts), replaces a worker that dies
+// (restart-policy.ts), and on SIGTERM/SIGINT has every worker drain as one
+// process would, exiting once they all have.
+//
+// Migrations: every worker applies them at start, as separate instances
+// do; db/client.ts serialises that with a Postgres advisory lock, so
+// concurrent starts are safe and the primary needs no database of its own.
+import cluster, { type Worker } from 'node:cluster'
+import { Hub } from './hub.ts'
+import { RestartPolicy } from './restart-policy.ts'
+
+export interface PrimaryLog {
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+export interface PrimaryOptions {
+  /** How many workers to keep running (≥ 2; WORKERS=1 never makes a primary). */
+  workers: number
+  /** Each worker's own drain limit (server.ts), in ms; the primary waits this and a little more. */
+  graceMs: number
+  log: PrimaryLog
+  /** Logged once, when every worker first listens. */
+  readyMessage: string
+  policy?: RestartPolicy
+}
+
+/** Margin over a worker's own grace before the primary kills what is left, in ms. */
+const KILL_MARGIN_MS = 2000
+
+/**
+ * Forks `workers` workers and keeps them running until SIGTERM or SIGINT,
+ * then exits: 0 when every worker drained cleanly, 1 otherwise, and 1 when
+ * workers cannot start (see restart-policy.ts). Never returns control.
+ */
+export function runPrimary(options: PrimaryOptions): void {
+  const { log } = options
+  const hub = new Hub()
+  const policy = options.policy ?? new RestartPolicy()
+  // Ours, not cluster.workers: Node removes a worker from that only once
+  // both its exit and its disconnect have happened, in either order.
+  const live = new Map<number, Worker>()
+  const listened = new Set<number>()
+  const replacements = new Set<NodeJS.Timeout>()
+  let stopping = false
+  let ready = false
+  let exitCode = 0
+
+  // Seam for metrics across workers (not built here): each worker keeps its
+  // own prom-client registry, so a scrape of /metrics answers for whichever
+  // worker took the connection. An aggregated view would be hosted here in
+  // the primary (prom-client's AggregatorRegistry gathers every worker's
+  // registry over this same IPC channel) and served on METRICS_PORT.
+
+  const fork = () => {
+    const worker = cluster.fork()
+    live.set(worker.id, worker)
+    hub.attach(worker.id, worker)
+    log.info({ worker: worker.process.pid }, 'worker started')
+  }
+
+  cluster.on('listening', (worker: Worker) => {
+    if (listened.has(worker.id)) return // a second server (METRICS_PORT)
+    listened.add(worker.id)
+    policy.started()
+    if (!ready && listened.size >= options.workers) {
+      ready = true
+      log.info({ workers: options.workers }, options.readyMessage)
+    }
+  })
+
+  cluster.on('exit', (worker: Worker, code: number | null, signal: string | null) => {
+    hub.detach(worker.id)
+    live.delete(worker.id)
+    const served = listened.delete(worker.id)
+    const pid = worker.process.pid
+    if (stopping) {
+      if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGINT') exitCode = 1
+      if (live.size === 0) process.exit(exitCode)
+      return
+    }
+    const decision = policy.died(!served)
+    if (decision.action === 'give-up') {
+      log.error({ worker: pid, code, signal }, `giving up: ${decision.reason}; see the worker's log above`)
+      exitCode = 1
+      stop('worker failures')
+      return
+    }
+    log.warn(
+      { worker: pid, code, signal, restartInMs: decision.delayMs },
+      'worker died unexpectedly; replacing it',
+    )
+    const timer = setTimeout(() => {
+      replacements.delete(timer)
+      if (!stopping) fork()
+    }, decision.delayMs)
+    replacements.add(timer)
+  })
+
+  const stop = (reason: string) => {
+    if (stopping) return
+    stopping = true
+    for (const timer of replacements) clearTimeout(timer)
+    log.info({ reason, workers: live.size }, 'shutting down: every worker drains its in-flight requests')
+    if (live.size === 0) process.exit(exitCode)
+    // Each worker drains exactly as one process does on SIGTERM (server.ts).
+    for (const worker of live.values()) worker.process.kill('SIGTERM')
+    setTimeout(() => {
+      log.error({}, 'shutdown grace period elapsed; killing the workers left')
+      for (const worker of live.values()) worker.process.kill('SIGKILL')
+      process.exit(1)
+    }, options.graceMs + KILL_MARGIN_MS).unref()
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.once('SIGINT', () => stop('SIGINT'))
+
+  for (let i = 0; i < options.workers; i++) fork()
+}
