@@ -61,10 +61,13 @@ async function acquire(file: string, dataDir: string): Promise<void> {
   // stale file first) starts over and reads who holds it now.
   for (let attempt = 0; attempt < 5; attempt++) {
     if (await create(file)) return
-    const holder = await readPid(file)
-    if (holder === undefined) continue // removed meanwhile, or half-written: read again
-    if (holder !== process.pid && alive(holder)) throw new DataDirLockedError(dataDir, holder)
-    await takeOver(file, holder)
+    const text = await readText(file)
+    if (text === undefined) continue // removed meanwhile: try again
+    // Locks are written whole (create), so one that names no pid is no lock.
+    const holder = parsePid(text)
+    if (holder !== undefined && holder !== process.pid && alive(holder))
+      throw new DataDirLockedError(dataDir, holder)
+    await takeOver(file, text)
   }
   throw new Error(`could not take ${file}: other processes keep racing for it`)
 }
@@ -86,10 +89,10 @@ async function create(file: string): Promise<boolean> {
 
 /**
  * Moves a dead process's lock aside (rename is atomic: of two processes
- * taking over, one moves it). If what was moved is no longer the dead pid's
+ * taking over, one moves it). If what was moved is no longer the stale text
  * (someone took over in between), it is put back for its owner.
  */
-async function takeOver(file: string, deadPid: number): Promise<void> {
+async function takeOver(file: string, staleText: string): Promise<void> {
   const aside = `${file}.stale.${process.pid}.${randomBytes(4).toString('hex')}`
   try {
     await rename(file, aside)
@@ -97,17 +100,23 @@ async function takeOver(file: string, deadPid: number): Promise<void> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
     throw err
   }
-  if ((await readPid(aside)) !== deadPid) await link(aside, file).catch(() => {})
+  if ((await readText(aside)) !== staleText) await link(aside, file).catch(() => {})
   await unlink(aside).catch(() => {})
 }
 
-async function readPid(file: string): Promise<number | undefined> {
+/** The lock file's text, or undefined when there is none. */
+async function readText(file: string): Promise<string | undefined> {
   try {
-    return parsePid(await readFile(file, 'utf8'))
+    return await readFile(file, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw err
   }
+}
+
+async function readPid(file: string): Promise<number | undefined> {
+  const text = await readText(file)
+  return text === undefined ? undefined : parsePid(text)
 }
 
 function parsePid(text: string): number | undefined {

@@ -45,7 +45,8 @@ export const usersCreate: Register = (users, run, io) => {
         const auth = createAuth({
           config: { ...config, secret },
           db,
-          log: pino({ level: 'warn' }, pino.destination(2)),
+          // Refusals come back as errors and are reported once; only failures are logged.
+          log: pino({ level: 'error' }, pino.destination(2)),
         })
         let token: string | null
         try {
