@@ -15,8 +15,8 @@ export const keysRotate: Register = (keys, run) => {
     .action(
       run(async (ctx) => {
         const config = ctx.config()
-        const secret = await ctx.secret()
         const { db } = await ctx.database()
+        const secret = await ctx.secret()
         const ring = new KeyRing({
           db,
           secret,

@@ -40,8 +40,8 @@ export const usersCreate: Register = (users, run, io) => {
       run<CreateOptions>(async (ctx, _args, options) => {
         const password = options.passwordStdin ? await readPassword(io.stdin) : generatePassword()
         const config = ctx.config()
-        const secret = await ctx.secret()
         const { db } = await ctx.database()
+        const secret = await ctx.secret()
         const auth = createAuth({
           config: { ...config, secret },
           db,
