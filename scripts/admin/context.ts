@@ -23,6 +23,10 @@ export interface AdminContext {
 /** How long the database may take to answer the first query, in ms. */
 const PING_TIMEOUT_MS = 5000
 
+/**
+ * The context of one command run with `env` (the process environment merged
+ * with .env). Nothing is read or opened until a command asks for it.
+ */
 export function createContext(env: Record<string, string | undefined>, out: Output): AdminContext {
   let config: Config | undefined
   let opening: Promise<Database> | undefined

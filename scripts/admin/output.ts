@@ -17,6 +17,7 @@ export interface Streams {
   stderr: Writable
 }
 
+/** Output to `streams`: JSON on stdout when `json`, lines for people otherwise. */
 export function createOutput(streams: Streams, json: boolean): Output {
   return {
     json,
