@@ -4,8 +4,7 @@
 // the publish-ahead interval, so no verifier meets an unknown kid.
 import { KeyRing } from '../../src/assertion/key-ring.ts'
 import { KEY_RELOAD_MS, keySchedule } from '../../src/assertion/plugin.ts'
-import type { Register } from './program.ts'
-import { withJson } from './program.ts'
+import { type Register, withJson } from './command.ts'
 
 export const keysRotate: Register = (keys, run) => {
   withJson(keys.command('rotate'))

@@ -1,31 +1,17 @@
 // `npm run admin -- <command>`: commander's parsing, help and usage errors,
 // one context per command, and every failure turned into one stderr line
 // and a sysexits code (exit-codes.ts). Each command lives in its own file.
-import type { Readable } from 'node:stream'
 import { Command, CommanderError } from 'commander'
-import { type AdminContext, classify, createContext } from './context.ts'
+import type { AdminIo, Handler, Runner } from './command.ts'
+import { classify, createContext } from './context.ts'
 import { EXIT } from './exit-codes.ts'
 import { keysRotate } from './keys-rotate.ts'
-import { createOutput, type Streams } from './output.ts'
+import { createOutput } from './output.ts'
 import { sessionsRevoke } from './sessions-revoke.ts'
 import { usersCreate } from './users-create.ts'
 import { usersDisable, usersEnable } from './users-disable.ts'
 import { usersFind } from './users-find.ts'
 import { usersList } from './users-list.ts'
-
-/** What a command file registers: its handler gets the context, its arguments and its options. */
-export type Handler<O> = (ctx: AdminContext, args: string[], options: O) => Promise<void>
-
-/** Wraps a handler as a commander action (context, error reporting, exit code). */
-export type Runner = <O>(handler: Handler<O>) => (...commanderArgs: unknown[]) => Promise<void>
-
-export interface AdminIo extends Streams {
-  stdin: Readable
-  env: Record<string, string | undefined>
-}
-
-/** A command file's registration: adds its subcommand(s) under `parent`. */
-export type Register = (parent: Command, run: Runner, io: AdminIo) => void
 
 /**
  * Runs the admin CLI on `argv` (without node and the script); resolves to
@@ -78,9 +64,4 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
     throw err
   }
   return exitCode
-}
-
-/** The --json option every command takes. */
-export function withJson(command: Command): Command {
-  return command.option('--json', 'print the result as JSON on stdout')
 }

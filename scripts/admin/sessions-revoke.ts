@@ -1,7 +1,6 @@
 // `sessions revoke <email|id>`: ends every session of a user, on every
 // instance at once (revocation.ts). The user can sign in again.
-import type { Register } from './program.ts'
-import { withJson } from './program.ts'
+import { type Register, withJson } from './command.ts'
 import { announceUserRevoked, describeRevocation } from './revocation.ts'
 import { deleteSessions } from './user-rows.ts'
 import { noSuchUser } from './users-find.ts'

@@ -2,8 +2,7 @@
 // disabled user cannot sign in (src/auth/account-status.ts), their sessions
 // are deleted with the change, and the running instances drop their cached
 // copies at once (revocation.ts); the lookup refuses the rest (src/session/rows.ts).
-import type { Register } from './program.ts'
-import { withJson } from './program.ts'
+import { type Register, withJson } from './command.ts'
 import { announceUserRevoked, describeRevocation } from './revocation.ts'
 import { setDisabled } from './user-rows.ts'
 import { describeUser, noSuchUser } from './users-find.ts'

@@ -1,7 +1,7 @@
 // `users find <email|id>`: one user in full.
+
+import { type Register, withJson } from './command.ts'
 import { AdminError, EXIT } from './exit-codes.ts'
-import type { Register } from './program.ts'
-import { withJson } from './program.ts'
 import { findUser, type UserView } from './user-rows.ts'
 
 export const usersFind: Register = (users, run) => {

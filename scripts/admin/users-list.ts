@@ -1,8 +1,7 @@
 // `users list [--limit N] [--disabled]`: the users, oldest first.
 import { InvalidArgumentError } from 'commander'
+import { type Register, withJson } from './command.ts'
 import { table } from './output.ts'
-import type { Register } from './program.ts'
-import { withJson } from './program.ts'
 import { listUsers, type UserView } from './user-rows.ts'
 
 const MAX_LIMIT = 10_000
