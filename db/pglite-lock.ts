@@ -29,6 +29,7 @@ export class DataDirLockedError extends Error {
 
 /** Locks this process holds: lock file → how many opens share it. */
 const held = new Map<string, number>()
+let exitHandlerInstalled = false
 
 /**
  * Takes the lock of `dataDir` (which must exist) for this process; resolves
@@ -43,7 +44,10 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   else {
     await acquire(file, dataDir)
     held.set(file, 1)
-    process.once('exit', () => releaseAtExit(file))
+    if (held.size === 1 && !exitHandlerInstalled) {
+      exitHandlerInstalled = true
+      process.once('exit', releaseAtExit)
+    }
   }
   let released = false
   return async () => {
@@ -134,12 +138,13 @@ function alive(pid: number): boolean {
   }
 }
 
-/** At exit (a crash included) only synchronous work runs: remove the lock if it is still ours. */
-function releaseAtExit(file: string): void {
-  if (!held.has(file)) return
-  try {
-    if (parsePid(readFileSync(file, 'utf8')) === process.pid) unlinkSync(file)
-  } catch {
-    // Nothing to do: a lock left behind names a dead pid and is taken over.
+/** At exit (an uncaught exception included) only synchronous work runs: remove the locks still ours. */
+function releaseAtExit(): void {
+  for (const file of held.keys()) {
+    try {
+      if (parsePid(readFileSync(file, 'utf8')) === process.pid) unlinkSync(file)
+    } catch {
+      // Nothing to do: a lock left behind names a dead pid and is taken over.
+    }
   }
 }
