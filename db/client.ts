@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import type { Config } from '../src/config/config.ts'
 import { initialisePgliteDirectory } from './pglite-init.ts'
+import { lockDataDir } from './pglite-lock.ts'
 import * as schema from './schema.ts'
 
 export type Schema = typeof schema
@@ -53,10 +54,21 @@ function queryCounter() {
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  // One process at a time (pglite-lock.ts): throws DataDirLockedError while another holds it.
+  const unlock = await lockDataDir(dataDir)
+  try {
+    return await openPgliteLocked(dataDir, unlock)
+  } catch (err) {
+    await unlock()
+    throw err
+  }
+}
+
+async function openPgliteLocked(dataDir: string, unlock: () => Promise<void>): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite')
   const { drizzle } = await import('drizzle-orm/pglite')
   const { migrate } = await import('drizzle-orm/pglite/migrator')
-  await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const path = join(dataDir, 'pglite')
   // PGlite zero-fills Postgres's shared memory inside its WASM heap, so all
   // of shared_buffers is resident from start-up: the default was a large
@@ -74,7 +86,13 @@ async function openPglite(dataDir: string): Promise<Database> {
     ping: (timeoutMs) => withTimeout(client.query('select 1'), timeoutMs),
     // PGlite lives in this process only, so there is nobody to race with.
     migrate: () => migrate(db, { migrationsFolder }),
-    close: () => client.close(),
+    async close() {
+      try {
+        await client.close()
+      } finally {
+        await unlock()
+      }
+    },
   }
 }
 

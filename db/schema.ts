@@ -18,6 +18,13 @@ export const user = pgTable('user', {
     .defaultNow()
     .$onUpdate(() => new Date())
     .notNull(),
+  /**
+   * Set by `npm run admin -- users disable`: the user cannot sign in, and the
+   * session lookup (src/session/rows.ts) refuses their sessions. Null: enabled.
+   */
+  disabledAt: timestamp('disabled_at', tz),
+  /** Why, as the operator wrote it; shown by the admin CLI only. */
+  disabledReason: text('disabled_reason'),
 })
 
 export const session = pgTable(

@@ -66,6 +66,8 @@ export const MESSAGES: Readonly<Record<string, string>> = {
     'This form was sent from another site, so it was refused. Reload the page and try again.',
   CROSS_SITE_NAVIGATION_LOGIN_BLOCKED:
     'This form was sent from another site, so it was refused. Reload the page and try again.',
+  // The gateway's own refusal of a disabled user (src/auth/account-status.ts).
+  ACCOUNT_DISABLED: 'This account has been disabled. Contact your administrator to have it enabled again.',
   // The gateway's guards (src/auth/guards/).
   DUPLICATE_SESSION_COOKIE:
     'Your sign-in cookie was sent more than once (a sign of tampering), so every copy was cleared. Sign in again.',

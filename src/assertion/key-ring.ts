@@ -19,6 +19,7 @@ import {
   type KeySchedule,
   nextKeyDue,
   publishedAt,
+  rotationDue,
   type ScheduledKey,
   signerAt,
 } from './key-schedule.ts'
@@ -40,6 +41,15 @@ export interface JwksDocument {
   body: string
   etag: string
   keys: PublishedJwk[]
+}
+
+/** The successor an operator's rotation leaves scheduled; `activatesAt` in epoch ms. */
+export interface Rotation {
+  kid: string
+  generation: number
+  activatesAt: number
+  /** False when a successor was already scheduled (by the schedule, or an earlier rotation). */
+  created: boolean
 }
 
 export interface Signer {
@@ -104,9 +114,7 @@ export class KeyRing {
     const now = this.#now()
     const activatesAt = nextKeyDue(usable, now, schedule)
     if (activatesAt !== undefined) {
-      // Past every generation in the table, usable or not, so an unusable row
-      // cannot block the insert.
-      const generation = rows.reduce((highest, row) => Math.max(highest, row.generation), 0) + 1
+      const generation = nextGeneration(rows)
       const kid = await this.#create(generation, activatesAt)
       if (kid !== undefined) {
         const unusable = rows.length > usable.length
@@ -126,6 +134,41 @@ export class KeyRing {
     )
     this.#usable = usable.filter((row) => !retired.includes(row))
     this.#jwks = jwksDocument(publishedAt(this.#usable, now, schedule.retainMs))
+  }
+
+  /**
+   * Rotates now instead of at the end of the current key's term: after a
+   * refresh, creates a successor that is published at once (each instance
+   * reloads within its reload interval) and signs `publishAheadMs` later,
+   * as a scheduled successor would (key-schedule.ts rotationDue). A
+   * successor already scheduled is the rotation: it is returned, not
+   * doubled. Throws when the database does, or when no key opens with
+   * BETTER_AUTH_SECRET after the refresh.
+   */
+  async rotate(): Promise<Rotation> {
+    await this.refresh()
+    const now = this.#now()
+    const activatesAt = rotationDue(this.#usable, now, this.#options.schedule)
+    if (activatesAt !== undefined) {
+      const { rows } = await this.#read()
+      const generation = nextGeneration(rows)
+      const kid = await this.#create(generation, activatesAt)
+      await this.refresh()
+      if (kid !== undefined) {
+        this.#options.log.info(
+          { kid, generation, activatesAt: new Date(activatesAt).toISOString() },
+          'created a signing key: rotation asked for',
+        )
+        return { kid, generation, activatesAt, created: true }
+      }
+      // Another instance created that generation first: it is the successor.
+    }
+    const pending = this.#usable
+      .filter((row) => row.activatesAt > now)
+      .sort((a, b) => b.generation - a.generation)[0]
+    if (pending === undefined) throw new Error('no signing key opens with BETTER_AUTH_SECRET')
+    const { kid, generation } = pending
+    return { kid, generation, activatesAt: pending.activatesAt, created: false }
   }
 
   /** The key that signs now, or undefined when none is loaded. */
@@ -198,6 +241,11 @@ export class KeyRing {
     })
     return created ? kid : undefined
   }
+}
+
+/** Past every generation in the table, usable or not, so an unusable row cannot block the insert. */
+function nextGeneration(rows: readonly Pick<Row, 'generation'>[]): number {
+  return rows.reduce((highest, row) => Math.max(highest, row.generation), 0) + 1
 }
 
 /**

@@ -81,3 +81,21 @@ export function nextKeyDue(
   if (now < termEnds - schedule.publishAheadMs) return undefined
   return Math.max(termEnds, now + schedule.publishAheadMs)
 }
+
+/**
+ * When a successor created now by an operator's rotation (`npm run admin --
+ * keys rotate`) should start signing: `publishAheadMs` from now, so every
+ * instance and verifier has it before its first assertion, as for a
+ * scheduled one. Undefined when a successor is already scheduled (it is the
+ * rotation) or no key signs yet (nextKeyDue makes the first key instead).
+ * The schedule then runs on from the successor's activation.
+ */
+export function rotationDue(
+  keys: readonly ScheduledKey[],
+  now: number,
+  schedule: Pick<KeySchedule, 'publishAheadMs'>,
+): number | undefined {
+  if (signerAt(keys, now) === undefined) return undefined
+  if (keys.some((key) => key.activatesAt > now)) return undefined
+  return now + schedule.publishAheadMs
+}

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config/config.ts'
 import { KeyRing } from './key-ring.ts'
+import type { KeySchedule } from './key-schedule.ts'
 import { AssertionMinter } from './minter.ts'
 
 declare module 'fastify' {
@@ -24,6 +25,21 @@ export const JWKS_MAX_AGE_SECONDS = 300
 /** Clock skew between instances and verifiers, and the verifiers' leeway. */
 const CLOCK_SKEW_MS = 5 * 60_000
 
+/**
+ * The key schedule every instance (and the admin CLI's `keys rotate`) uses,
+ * from ASSERTION_KEY_ROTATION_HOURS and ASSERTION_TTL_SECONDS; all in ms.
+ */
+export function keySchedule(assertion: Config['assertion']): KeySchedule {
+  return {
+    rotationMs: assertion.keyRotationHours * 3_600_000,
+    // Every instance reloads, and every verifier's cached JWKS expires,
+    // before the new kid signs anything.
+    publishAheadMs: JWKS_MAX_AGE_SECONDS * 1000 + 2 * KEY_RELOAD_MS,
+    retainMs: assertion.lifetimeSeconds * 1000 + CLOCK_SKEW_MS,
+    clockSkewMs: CLOCK_SKEW_MS,
+  }
+}
+
 export interface AssertionPluginOptions {
   config: Pick<Config, 'assertion' | 'publicUrl'> & { secret: string }
   /** The clock (tests move it to walk through a rotation). */
@@ -37,14 +53,7 @@ async function assertionPlugin(app: FastifyInstance, { config, now }: AssertionP
     secret: config.secret,
     log: app.log,
     now,
-    schedule: {
-      rotationMs: assertion.keyRotationHours * 3_600_000,
-      // Every instance reloads, and every verifier's cached JWKS expires,
-      // before the new kid signs anything.
-      publishAheadMs: JWKS_MAX_AGE_SECONDS * 1000 + 2 * KEY_RELOAD_MS,
-      retainMs: assertion.lifetimeSeconds * 1000 + CLOCK_SKEW_MS,
-      clockSkewMs: CLOCK_SKEW_MS,
-    },
+    schedule: keySchedule(assertion),
   })
   await ring.refresh()
   // One reload at a time: against a hung database they would pile up.

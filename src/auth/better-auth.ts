@@ -11,6 +11,7 @@ import type { Db } from '../../db/client.ts'
 import * as schema from '../../db/schema.ts'
 import type { Config } from '../config/config.ts'
 import { hostPrefixedCookies } from '../http/cookie-names.ts'
+import { refuseDisabledUser, type UserStatus } from './account-status.ts'
 import { releaseAsyncContextBetweenCalls } from './async-context-release.ts'
 import { createPasswordHasher } from './password/hashing.ts'
 import type { RateLimitStorage } from './shared-rate-limit.ts'
@@ -62,12 +63,28 @@ function betterAuthFor({ config, db, log, onSessionDeleted, onUserChanged, rateL
       autoSignIn: true,
       password: createPasswordHasher(PASSWORD_HASH_CONCURRENCY),
     },
-    user: { deleteUser: { enabled: true } },
+    user: {
+      deleteUser: { enabled: true },
+      // Read with every session (the lookup refuses a disabled user's) and
+      // never writable through Better Auth's endpoints: only the admin CLI sets it.
+      additionalFields: { disabledAt: { type: 'date', required: false, input: false } },
+    },
     // These run for single and bulk deletions alike, after the transaction and
     // before the endpoint answers: the cache forgets a session before the
     // client can send its next request.
     databaseHooks: {
-      session: { delete: { after: async (session) => onSessionDeleted?.(session.token) } },
+      session: {
+        // A disabled user signs in with the right password and gets 403 ACCOUNT_DISABLED.
+        // Read through Better Auth's adapter: a sign-up creates its session
+        // inside its transaction, which holds PGlite's only connection.
+        create: {
+          before: async (session, context) => {
+            const found = await context?.context.internalAdapter.findUserById(session.userId)
+            refuseDisabledUser((found ?? null) as UserStatus | null)
+          },
+        },
+        delete: { after: async (session) => onSessionDeleted?.(session.token) },
+      },
       user: {
         update: { after: async (user) => onUserChanged?.(user.id) },
         delete: { after: async (user) => onUserChanged?.(user.id) },

@@ -159,7 +159,9 @@ export function createSessionLookup(options: SessionLookupOptions): {
       })
       setCookie = result.headers.getSetCookie()
       const data = result.response
-      if (data === null) return { kind: 'none' }
+      // A disabled user's session that outlived the CLI's deletion (a sign-in
+      // racing it) is no session; the prepared query (rows.ts) already skips it.
+      if (data === null || data.user.disabledAt != null) return { kind: 'none' }
       const { session, user } = data
       return signedIn({
         token: session.token,

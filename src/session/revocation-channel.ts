@@ -65,7 +65,7 @@ export function openRevocationChannel(options: RevocationChannelOptions): Revoca
     async publish(revocation) {
       // Down (an outage is logged once by the carrier), failed or slower than
       // the timeout: the others fall back to SESSION_CACHE_TTL_MS.
-      const message = JSON.stringify({ from: self, ...revocation })
+      const message = revocationMessage(revocation, self)
       const taken = await sharedOrLocal(
         shared,
         () =>
@@ -83,6 +83,14 @@ export function openRevocationChannel(options: RevocationChannelOptions): Revoca
       else stats.unpublished++
     },
   }
+}
+
+/**
+ * The text published for `revocation` by the sender `from` (any string that
+ * no instance uses as its own id, e.g. `admin-cli:<pid>`): what parseMessage reads.
+ */
+export function revocationMessage(revocation: Revocation, from: string): string {
+  return JSON.stringify({ from, ...revocation })
 }
 
 /** A well-formed revocation from another instance, or undefined (ours, or not one at all). */

@@ -5,7 +5,7 @@
 // a large share of a cache miss's CPU (docs/performance.md). The gateway owns this schema (db/schema.ts) and configures
 // no secondary storage, so the table is the whole truth, as it is for
 // Better Auth.
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { session, user } from '../../db/schema.ts'
 import type { FindSessions } from './batch.ts'
@@ -23,8 +23,9 @@ export function prepareFindSessions(db: Db): FindSessions {
     .from(session)
     .innerJoin(user, eq(session.userId, user.id))
     // One array parameter, so the statement text (and its plan) is the same
-    // for every batch size.
-    .where(sql`${session.token} = any(${sql.placeholder('tokens')}::text[])`)
+    // for every batch size. A disabled user's sessions are no sessions: one
+    // that outlived the CLI's deletion (a sign-in racing it) opens nothing.
+    .where(and(sql`${session.token} = any(${sql.placeholder('tokens')}::text[])`, isNull(user.disabledAt)))
     .prepare('gateway_find_sessions')
   return (tokens) => query.execute({ tokens })
 }

@@ -274,3 +274,48 @@ t.test('a ring with no usable key makes the minter refuse', async (t) => {
     { name: 'NoSigningKey' },
   )
 })
+
+t.test('rotate(): a successor published at once, signing after publish-ahead, never doubled', async (t) => {
+  const clock = { now: Date.UTC(2026, 0, 1) }
+  const a = ring(clock)
+  await a.refresh()
+  const first = a.signer()?.kid
+  clock.now += 5 * H // mid-term: the schedule would not rotate for 19 hours
+  const rotation = await a.rotate()
+  t.equal(rotation.created, true)
+  t.equal(rotation.generation, 2)
+  t.equal(rotation.activatesAt, clock.now + SCHEDULE.publishAheadMs, 'signs after the publish-ahead interval')
+  t.same(
+    a.jwks().keys.map((key) => key.kid),
+    [rotation.kid, first],
+    'published at once, beside the key that signs',
+  )
+  t.equal(a.signer()?.kid, first, 'the current key signs meanwhile')
+
+  const b = ring(clock) // another instance, or the CLI run twice
+  const again = await b.rotate()
+  t.same(again, { ...rotation, created: false }, 'the scheduled successor is the rotation: no third key')
+  t.equal((await database.db.select().from(signingKey)).length, 2)
+
+  clock.now = rotation.activatesAt
+  await a.refresh()
+  t.equal(a.signer()?.kid, rotation.kid, 'from its activation the successor signs')
+  const jwt = await mintWith(a, clock)
+  t.ok(await verifies(jwt, b, clock), 'and what it signs verifies against the JWKS of the others')
+})
+
+t.test('rotate() on an empty table: the first key is made, then its successor scheduled', async (t) => {
+  const clock = { now: Date.UTC(2026, 0, 1) }
+  const keyRing = ring(clock)
+  const rotation = await keyRing.rotate()
+  t.equal(
+    keyRing.signer()?.kid !== undefined && keyRing.signer()?.kid !== rotation.kid,
+    true,
+    'a key signs now',
+  )
+  t.same(
+    { generation: rotation.generation, created: rotation.created },
+    { generation: 2, created: true },
+    'and its successor is scheduled',
+  )
+})

@@ -1,7 +1,13 @@
 // The rotation schedule as a table: which key signs, which are published,
 // and which key is due, at moments around each boundary.
 import t from 'tap'
-import { isRetired, nextKeyDue, publishedAt, signerAt } from '../../src/assertion/key-schedule.ts'
+import {
+  isRetired,
+  nextKeyDue,
+  publishedAt,
+  rotationDue,
+  signerAt,
+} from '../../src/assertion/key-schedule.ts'
 
 const H = 3_600_000
 const SCHEDULE = { rotationMs: 24 * H, publishAheadMs: 0.1 * H, retainMs: 0.2 * H, clockSkewMs: 60_000 }
@@ -75,4 +81,23 @@ t.test('nextKeyDue: when the key to create now signs (keys: those this instance 
     },
   ]
   for (const row of rows) t.equal(nextKeyDue(row.keys, row.now, SCHEDULE), row.due, row.name)
+})
+
+t.test('rotationDue: an operator’s rotation publishes now and signs publishAheadMs later', async (t) => {
+  const rows = [
+    { name: 'mid-term: a successor signing after the publish-ahead', keys: [k1], now: 5 * H, due: 5.1 * H },
+    { name: 'a successor already scheduled is the rotation', keys: [k1, k2], now: 23.95 * H, due: undefined },
+    { name: 'after the successor took over: the next one', keys: [k1, k2], now: 30 * H, due: 30.1 * H },
+    { name: 'no key signs yet: the first key is nextKeyDue’s', keys: [], now: 0, due: undefined },
+    { name: 'only a future key: nothing to rotate from', keys: [k2], now: 0, due: undefined },
+  ]
+  for (const row of rows) t.equal(rotationDue(row.keys, row.now, SCHEDULE), row.due, row.name)
+  // The schedule runs on from the rotated key: its successor is due a term after it activates.
+  const rotated = { kid: 'r', generation: 2, activatesAt: 5 * H + SCHEDULE.publishAheadMs }
+  t.equal(nextKeyDue([k1, rotated], 6 * H, SCHEDULE), undefined, 'nothing more is due soon after')
+  t.equal(
+    nextKeyDue([k1, rotated], 29 * H, SCHEDULE),
+    rotated.activatesAt + SCHEDULE.rotationMs,
+    'the next term ends rotationMs after it',
+  )
 })

@@ -171,6 +171,12 @@ const ROWS: Row[] = [
     text: 'This form was sent from another site, so it was refused. Reload the page and try again.',
   },
   {
+    key: 'ACCOUNT_DISABLED',
+    refusal: { status: 403, code: 'ACCOUNT_DISABLED' },
+    form: 'sign-in',
+    text: 'This account has been disabled. Contact your administrator to have it enabled again.',
+  },
+  {
     key: 'DUPLICATE_SESSION_COOKIE',
     refusal: { status: 400, code: 'DUPLICATE_SESSION_COOKIE' },
     form: 'sign-in',
