@@ -6,7 +6,7 @@ import t from 'tap'
 import { story } from '../../fixtures/admin-story.ts'
 
 // Some forty processes, each starting tsx and PGlite: longer than a unit test.
-t.setTimeout(300_000)
+t.setTimeout(480_000)
 
 t.test('the embedded database (PGlite)', async (t) => {
   await story(t, 'pglite')

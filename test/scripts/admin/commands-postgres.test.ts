@@ -7,7 +7,7 @@ import { runAdmin } from '../../fixtures/admin-cli.ts'
 import { type Json, PASSWORD, story } from '../../fixtures/admin-story.ts'
 import { buildHarness, signIn } from '../../helper.ts'
 
-t.setTimeout(300_000)
+t.setTimeout(480_000)
 
 t.test('Postgres, and the accounts it made work on the gateway', async (t) => {
   const { db, env, ada } = await story(t, 'pg')
