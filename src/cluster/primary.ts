@@ -8,8 +8,9 @@
 // Migrations: every worker applies them at start, as separate instances
 // do; db/client.ts serialises that with a Postgres advisory lock, so
 // concurrent starts are safe and the primary needs no database of its own.
-import cluster, { type Worker } from 'node:cluster'
+import cluster from 'node:cluster'
 import { Hub } from './hub.ts'
+import type { IpcEnd } from './messages.ts'
 import { RestartPolicy } from './restart-policy.ts'
 
 export interface PrimaryLog {
@@ -29,21 +30,48 @@ export interface PrimaryOptions {
   policy?: RestartPolicy
 }
 
+/** What the primary uses of a cluster Worker. */
+export interface PrimaryWorker extends IpcEnd {
+  id: number
+  process: { pid?: number; kill(signal: NodeJS.Signals): boolean }
+}
+
+/** What the primary uses of the process around it: node:cluster and process, or stand-ins in tests. */
+export interface PrimaryHost {
+  fork(): PrimaryWorker
+  onListening(listener: (worker: PrimaryWorker) => void): void
+  onExit(listener: (worker: PrimaryWorker, code: number | null, signal: string | null) => void): void
+  onStopSignal(listener: (signal: 'SIGTERM' | 'SIGINT') => void): void
+  exit(code: number): void
+}
+
+const nodeHost: PrimaryHost = {
+  fork: () => cluster.fork(),
+  onListening: (listener) => cluster.on('listening', listener),
+  onExit: (listener) => cluster.on('exit', listener),
+  onStopSignal(listener) {
+    process.once('SIGTERM', () => listener('SIGTERM'))
+    process.once('SIGINT', () => listener('SIGINT'))
+  },
+  exit: (code) => process.exit(code),
+}
+
 /** Margin over a worker's own grace before the primary kills what is left, in ms. */
 const KILL_MARGIN_MS = 2000
 
 /**
  * Forks `workers` workers and keeps them running until SIGTERM or SIGINT,
  * then exits: 0 when every worker drained cleanly, 1 otherwise, and 1 when
- * workers cannot start (see restart-policy.ts). Never returns control.
+ * workers cannot start (see restart-policy.ts). `host` is node:cluster and
+ * this process unless a test stands in for them.
  */
-export function runPrimary(options: PrimaryOptions): void {
+export function runPrimary(options: PrimaryOptions, host: PrimaryHost = nodeHost): void {
   const { log } = options
   const hub = new Hub()
   const policy = options.policy ?? new RestartPolicy()
   // Ours, not cluster.workers: Node removes a worker from that only once
   // both its exit and its disconnect have happened, in either order.
-  const live = new Map<number, Worker>()
+  const live = new Map<number, PrimaryWorker>()
   const listened = new Set<number>()
   const replacements = new Set<NodeJS.Timeout>()
   let stopping = false
@@ -57,13 +85,13 @@ export function runPrimary(options: PrimaryOptions): void {
   // registry over this same IPC channel) and served on METRICS_PORT.
 
   const fork = () => {
-    const worker = cluster.fork()
+    const worker = host.fork()
     live.set(worker.id, worker)
     hub.attach(worker.id, worker)
     log.info({ worker: worker.process.pid }, 'worker started')
   }
 
-  cluster.on('listening', (worker: Worker) => {
+  host.onListening((worker) => {
     if (listened.has(worker.id)) return // a second server (METRICS_PORT)
     listened.add(worker.id)
     policy.started()
@@ -73,14 +101,14 @@ export function runPrimary(options: PrimaryOptions): void {
     }
   })
 
-  cluster.on('exit', (worker: Worker, code: number | null, signal: string | null) => {
+  host.onExit((worker, code, signal) => {
     hub.detach(worker.id)
     live.delete(worker.id)
     const served = listened.delete(worker.id)
     const pid = worker.process.pid
     if (stopping) {
       if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGINT') exitCode = 1
-      if (live.size === 0) process.exit(exitCode)
+      if (live.size === 0) host.exit(exitCode)
       return
     }
     const decision = policy.died(!served)
@@ -106,17 +134,19 @@ export function runPrimary(options: PrimaryOptions): void {
     stopping = true
     for (const timer of replacements) clearTimeout(timer)
     log.info({ reason, workers: live.size }, 'shutting down: every worker drains its in-flight requests')
-    if (live.size === 0) process.exit(exitCode)
+    if (live.size === 0) {
+      host.exit(exitCode)
+      return
+    }
     // Each worker drains exactly as one process does on SIGTERM (server.ts).
     for (const worker of live.values()) worker.process.kill('SIGTERM')
     setTimeout(() => {
       log.error({}, 'shutdown grace period elapsed; killing the workers left')
       for (const worker of live.values()) worker.process.kill('SIGKILL')
-      process.exit(1)
+      host.exit(1)
     }, options.graceMs + KILL_MARGIN_MS).unref()
   }
-  process.once('SIGTERM', () => stop('SIGTERM'))
-  process.once('SIGINT', () => stop('SIGINT'))
+  host.onStopSignal(stop)
 
   for (let i = 0; i < options.workers; i++) fork()
 }

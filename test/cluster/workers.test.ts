@@ -21,11 +21,13 @@ import {
 } from '../fixtures/cluster.ts'
 import { startEchoUpstream } from '../fixtures/echo-upstream.ts'
 import { startRedisServer } from '../fixtures/redis-server.ts'
-import { createTestDatabase } from '../fixtures/test-database.ts'
+import { createTestDatabase, driverUnderTest } from '../fixtures/test-database.ts'
 import { nextIp, ORIGIN, SECRET } from '../helper.ts'
 
 const METRICS = 'workers-metrics-token-0123456789'
-const db = await createTestDatabase('pg')
+// WORKERS refuses PGlite: the PGlite run of the suite uses Postgres here too;
+// the neon run goes through the Neon driver.
+const db = await createTestDatabase(driverUnderTest === 'pglite' ? 'pg' : driverUnderTest)
 t.teardown(() => db.close())
 const api = await startEchoUpstream()
 t.teardown(() => api.close())
@@ -35,6 +37,8 @@ function clusterEnv(extra: Record<string, string> = {}): Record<string, string> 
   return {
     WORKERS: '2',
     DATABASE_URL: db.config.url as string,
+    DATABASE_DRIVER: db.config.driver,
+    ...(db.config.neonWsProxy === undefined ? {} : { NEON_WS_PROXY: db.config.neonWsProxy }),
     BETTER_AUTH_SECRET: SECRET,
     PUBLIC_URL: ORIGIN,
     API_UPSTREAM_URL: api.url,
@@ -94,6 +98,10 @@ async function workersOf(t: Test, gateway: GatewayProcess) {
   const pidB = (await b.request({ path: '/healthz' })).pid
   t.not(pidA, pidB, 'two workers answer on one port')
   t.not(pidA, gateway.child.pid, 'not the primary')
+  t.ok(
+    gateway.lines().some((l) => /^gateway ready on/.test(l.msg) && l.driver === db.config.driver),
+    `on the ${db.config.driver} driver`,
+  )
   return { a, b, pidA, pidB }
 }
 
