@@ -122,7 +122,9 @@ export async function registerProxy(
   app.decorateRequest('identity', null)
   app.decorateRequest('privateResponse', false)
   const metrics = app.metrics
-  if (metrics !== undefined) app.decorateRequest('upstreamSentAt', 0)
+  // NaN, not 0: the field holds a double from the first request on, so V8
+  // never has to change its representation (Smi → double) under load.
+  if (metrics !== undefined) app.decorateRequest('upstreamSentAt', Number.NaN)
   // @fastify/http-proxy passes JSON and '*' bodies through as streams, but
   // Fastify's own text/plain parser would still read (and limit) a text
   // body, and read it before the gate could answer Expect: 100-continue.
