@@ -57,6 +57,8 @@ export interface BuildOptions {
   now?: () => number
   /** In a cluster worker (WORKERS > 1): the other workers, through the primary (src/cluster/worker-state.ts). */
   siblings?: SharedState
+  /** In a cluster worker with metrics on: the instance's metrics, gathered by the primary (src/cluster/metrics.ts). */
+  instanceMetrics?: () => Promise<string>
 }
 
 export type ResolvedConfig = Config & { secret: string }
@@ -129,7 +131,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
   await app.register(pageRoutes, { config })
   await app.register(verifyRoutes)
   await app.register(jwksRoutes)
-  await app.register(metricsRoutes, { config })
+  await app.register(metricsRoutes, { config, instanceMetrics: options.instanceMetrics })
   await app.register(apiProxy, { config })
   await app.register(docsProxy, { config })
 

@@ -9,12 +9,14 @@ import cluster from 'node:cluster'
 import { pino } from 'pino'
 import { buildApp } from './app.ts'
 import type { IpcEnd } from './cluster/messages.ts'
+import { metricsFromPrimary, offerWorkerRegistry } from './cluster/metrics.ts'
 import { runPrimary } from './cluster/primary.ts'
 import { clusterSharedState } from './cluster/worker-state.ts'
 import { ConfigError, parseConfig, readEnvironment } from './config/config.ts'
 import { resolveSecret } from './config/secret.ts'
 import { loggerOptions } from './http/logger.ts'
 import { serverOptions } from './http/server-options.ts'
+import { metricsEnabled } from './metrics/plugin.ts'
 
 const SHUTDOWN_GRACE_MS = 10_000
 
@@ -35,10 +37,14 @@ async function main() {
       graceMs: SHUTDOWN_GRACE_MS,
       log: pino(loggerOptions(config.logLevel, process.stdout.isTTY === true)),
       readyMessage: `gateway ready on ${config.publicUrl} (${config.workers} workers listening on ${config.host}:${config.port})`,
+      metrics: metricsEnabled(config) ? { port: config.metricsPort } : undefined,
     })
     return
   }
   const started = performance.now()
+  // Only under our own primary: a worker of another cluster manager (pm2's
+  // cluster mode) with WORKERS unset must not wait on a primary that never answers.
+  const inCluster = config.workers > 1 && cluster.isWorker
   const { secret, warning } = await resolveSecret(config.secret, config.dataDir)
 
   const app = await buildApp(
@@ -48,14 +54,16 @@ async function main() {
         logger: loggerOptions(config.logLevel, process.stdout.isTTY === true),
         ...serverOptions(),
       },
-      // Only under our own primary: a worker of another cluster manager (pm2's
-      // cluster mode) with WORKERS unset must not wait on a primary that never answers.
-      siblings:
-        config.workers > 1 && cluster.isWorker
-          ? clusterSharedState({ end: process as IpcEnd, connected: () => process.connected })
+      siblings: inCluster
+        ? clusterSharedState({ end: process as IpcEnd, connected: () => process.connected })
+        : undefined,
+      instanceMetrics:
+        inCluster && metricsEnabled(config)
+          ? metricsFromPrimary(process as IpcEnd, () => process.connected)
           : undefined,
     },
   )
+  if (inCluster && app.metrics !== undefined) offerWorkerRegistry(app.metrics.registry)
   if (warning !== undefined) app.log.warn(warning)
 
   let stopping = false

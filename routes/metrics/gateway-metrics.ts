@@ -97,6 +97,8 @@ function registerRedisMetrics(app: FastifyInstance, registry: Registry): void {
     'gateway_redis_up',
     '1 while Redis answers (REDIS_URL), 0 while this instance is alone',
     () => (redis.state() === 'up' ? 1 : 0),
+    // Across WORKERS: 0 as soon as one worker has lost Redis.
+    'min',
   )
   labelledGaugeFrom(
     registry,

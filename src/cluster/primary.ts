@@ -9,8 +9,11 @@
 // do; db/client.ts serialises that with a Postgres advisory lock, so
 // concurrent starts are safe and the primary needs no database of its own.
 import cluster from 'node:cluster'
+import type { Server } from 'node:http'
+import { closeLoopbackMetrics, listenLoopbackMetrics } from '../metrics/loopback-server.ts'
 import { Hub } from './hub.ts'
 import type { IpcEnd } from './messages.ts'
+import { answerMetricsRequests, instanceMetrics } from './metrics.ts'
 import { RestartPolicy } from './restart-policy.ts'
 
 export interface PrimaryLog {
@@ -28,6 +31,11 @@ export interface PrimaryOptions {
   /** Logged once, when every worker first listens. */
   readyMessage: string
   policy?: RestartPolicy
+  /**
+   * Set when metrics are on (METRICS_TOKEN or METRICS_PORT): the primary
+   * gathers the workers' registries for both, and serves METRICS_PORT itself.
+   */
+  metrics?: { port: number | undefined }
 }
 
 /** What the primary uses of a cluster Worker. */
@@ -78,16 +86,34 @@ export function runPrimary(options: PrimaryOptions, host: PrimaryHost = nodeHost
   let ready = false
   let exitCode = 0
 
-  // Seam for metrics across workers (not built here): each worker keeps its
-  // own prom-client registry, so a scrape of /metrics answers for whichever
-  // worker took the connection. An aggregated view would be hosted here in
-  // the primary (prom-client's AggregatorRegistry gathers every worker's
-  // registry over this same IPC channel) and served on METRICS_PORT.
+  // Metrics for the whole instance (cluster/metrics.ts): the workers' answers
+  // to a METRICS_TOKEN scrape and METRICS_PORT both come from here.
+  const metrics = options.metrics === undefined ? undefined : instanceMetrics()
+  let metricsServer: Server | undefined
+  if (metrics !== undefined && options.metrics?.port !== undefined) {
+    listenLoopbackMetrics({
+      port: options.metrics.port,
+      render: metrics.gather,
+      contentType: metrics.contentType,
+      onError: (err) => log.error({ err }, 'metrics scrape failed'),
+    }).then(
+      (server) => {
+        metricsServer = server
+        if (stopping) void closeLoopbackMetrics(server)
+      },
+      (err: Error) => {
+        log.error({ err: err.message }, `cannot serve METRICS_PORT ${options.metrics?.port}`)
+        exitCode = 1
+        stop('METRICS_PORT unavailable')
+      },
+    )
+  }
 
   const fork = () => {
     const worker = host.fork()
     live.set(worker.id, worker)
     hub.attach(worker.id, worker)
+    if (metrics !== undefined) answerMetricsRequests(worker, metrics.gather)
     log.info({ worker: worker.process.pid }, 'worker started')
   }
 
@@ -133,6 +159,7 @@ export function runPrimary(options: PrimaryOptions, host: PrimaryHost = nodeHost
     if (stopping) return
     stopping = true
     for (const timer of replacements) clearTimeout(timer)
+    if (metricsServer !== undefined) void closeLoopbackMetrics(metricsServer)
     log.info({ reason, workers: live.size }, 'shutting down: every worker drains its in-flight requests')
     if (live.size === 0) {
       host.exit(exitCode)

@@ -35,6 +35,12 @@ export const SessionStoreUnavailable = createError(
   'The session could not be validated; try again shortly',
   503,
 )
+/** WORKERS: the primary could not gather every worker's metrics in time. */
+export const MetricsUnavailable = createError(
+  'GW_METRICS_UNAVAILABLE',
+  'Metrics are temporarily unavailable',
+  503,
+)
 export const AuthUnavailable = createError('GW_AUTH_UNAVAILABLE', 'Sign-in is temporarily unavailable', 503)
 export const AuthBusy = createError(
   'GW_AUTH_BUSY',

@@ -3,7 +3,7 @@
 // prom-client's own enables one per collectDefaultMetrics() call and never
 // disables it: every app a test process builds would leave a sampler running.
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { Gauge, type Registry } from 'prom-client'
+import { type Aggregator, Gauge, type Registry } from 'prom-client'
 
 /** Sampling resolution of the delay histogram, in ms (prom-client's default). */
 const RESOLUTION_MS = 10
@@ -20,10 +20,11 @@ export function eventLoopLag(registry: Registry): () => void {
   // Made unregistered, then registered after the lag gauge: the Registry
   // collects in registration order, synchronously up to each collect's first
   // await, so the lag gauge's collect sets these before they are rendered.
-  const stat = (suffix: string, help: string) =>
-    new Gauge({ name: `nodejs_eventloop_lag_${suffix}_seconds`, help, registers: [] })
-  const min = stat('min', 'The minimum recorded event loop delay.')
-  const max = stat('max', 'The maximum recorded event loop delay.')
+  // Aggregators as prom-client's own: how the WORKERS primary combines workers.
+  const stat = (suffix: string, help: string, aggregator: Aggregator = 'average') =>
+    new Gauge({ name: `nodejs_eventloop_lag_${suffix}_seconds`, help, aggregator, registers: [] })
+  const min = stat('min', 'The minimum recorded event loop delay.', 'min')
+  const max = stat('max', 'The maximum recorded event loop delay.', 'max')
   const mean = stat('mean', 'The mean of the recorded event loop delays.')
   const stddev = stat('stddev', 'The standard deviation of the recorded event loop delays.')
   const p50 = stat('p50', 'The 50th percentile of the recorded event loop delays.')
@@ -32,6 +33,7 @@ export function eventLoopLag(registry: Registry): () => void {
   new Gauge({
     name: 'nodejs_eventloop_lag_seconds',
     help: 'Lag of event loop in seconds.',
+    aggregator: 'average',
     registers: [registry],
     async collect() {
       min.set(histogram.min / 1e9)

@@ -2,7 +2,7 @@
 // gateway already keeps (a plain integer, a preallocated array): the request
 // path never calls into prom-client. Each metric's collect() runs when the
 // Registry renders it and sets the value from scratch.
-import { Counter, Gauge, type Registry } from 'prom-client'
+import { type Aggregator, Counter, Gauge, type Registry } from 'prom-client'
 
 /** One labelled value, as collect() sets it. */
 export interface Sample<L extends string> {
@@ -23,11 +23,22 @@ export function counterFrom(registry: Registry, name: string, help: string, read
   })
 }
 
-/** A gauge named `name` in `registry` whose value is `read()`. */
-export function gaugeFrom(registry: Registry, name: string, help: string, read: () => number): void {
+/**
+ * A gauge named `name` in `registry` whose value is `read()`. `aggregator`:
+ * how the WORKERS primary combines the workers' values (prom-client's
+ * AggregatorRegistry; default the sum, as for a count of things held).
+ */
+export function gaugeFrom(
+  registry: Registry,
+  name: string,
+  help: string,
+  read: () => number,
+  aggregator: Aggregator = 'sum',
+): void {
   new Gauge({
     name,
     help,
+    aggregator,
     registers: [registry],
     collect() {
       this.set(read())
