@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
+import { freePort } from '../../scripts/demo/ports.ts'
 import { revocationChannelName } from '../../src/session/revocation-channel.ts'
 import {
   type Answer,
@@ -20,6 +21,7 @@ import {
   until,
 } from '../fixtures/cluster.ts'
 import { startEchoUpstream } from '../fixtures/echo-upstream.ts'
+import { parseMetrics, samplesOf, sampleValue } from '../fixtures/prometheus.ts'
 import { startRedisServer } from '../fixtures/redis-server.ts'
 import { createTestDatabase, driverUnderTest } from '../fixtures/test-database.ts'
 import { nextIp, ORIGIN, SECRET } from '../helper.ts'
@@ -177,8 +179,39 @@ async function shared(t: Test, gateway: GatewayProcess) {
 }
 
 t.test('WORKERS=2 without Redis: the primary carries revocations and limits', async (t) => {
-  const gateway = await startCluster(t, clusterEnv())
-  const { a, pidA, pidB } = await shared(t, gateway)
+  const metricsPort = await freePort()
+  const gateway = await startCluster(t, clusterEnv({ METRICS_PORT: String(metricsPort) }))
+  const { a, b, pidA, pidB } = await shared(t, gateway)
+
+  await t.test('/metrics answers for the whole instance, on the main port and on METRICS_PORT', async (t) => {
+    const health = { group: 'health', method: 'GET', status_class: '2xx' }
+    const viaToken = async (on: Pinned) => {
+      const res = await on.request({ path: '/metrics', headers: { authorization: `Bearer ${METRICS}` } })
+      t.equal(res.status, 200, `the token scrape on worker ${res.pid}`)
+      return parseMetrics(res.body)
+    }
+    const viaPort = async () => {
+      const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+      t.equal(res.status, 200, 'METRICS_PORT, served by the primary')
+      return parseMetrics(await res.text())
+    }
+    const before = sampleValue(await viaToken(a), 'gateway_http_requests_total', health)
+    for (const on of [a, b, a, b, a]) await on.request({ path: '/healthz' })
+    for (const [how, families] of [
+      ['main port, worker A', await viaToken(a)],
+      ['main port, worker B', await viaToken(b)],
+      ['METRICS_PORT', await viaPort()],
+    ] as const) {
+      t.equal(
+        sampleValue(families, 'gateway_http_requests_total', health) - before,
+        5,
+        `${how}: three /healthz on one worker and two on the other add up`,
+      )
+      t.equal(samplesOf(families, 'nodejs_eventloop_lag_seconds').length, 1, `${how}: one lag, averaged`)
+    }
+    const port = await fetch(`http://127.0.0.1:${metricsPort}/other`)
+    t.equal(port.status, 404, 'METRICS_PORT serves /metrics only')
+  })
 
   await t.test('a killed worker is replaced, and the port keeps serving meanwhile', async (t) => {
     const session = await signUp(a)
