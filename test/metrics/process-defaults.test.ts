@@ -8,7 +8,7 @@ import t from 'tap'
 import { eventLoopLag } from '../../src/metrics/event-loop.ts'
 import { gcDurations } from '../../src/metrics/gc.ts'
 import { processDefaults } from '../../src/metrics/process-defaults.ts'
-import { parseMetrics, sampleValue } from '../fixtures/prometheus.ts'
+import { histogramOf, parseMetrics, sampleValue } from '../fixtures/prometheus.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -42,4 +42,32 @@ t.test('the delay histogram stops sampling when stopped', async (t) => {
   await new Promise((resolve) => setTimeout(resolve, 50))
   const m = parseMetrics(await registry.metrics())
   t.equal(sampleValue(m, 'nodejs_eventloop_lag_max_seconds'), 0, 'nothing sampled after stop')
+})
+
+/** Enough short-lived objects for V8 to run several scavenges. */
+function makeGarbage() {
+  let keep: object[] = []
+  for (let i = 0; i < 2_000_000; i++) {
+    keep.push({ i })
+    if (keep.length > 50_000) keep = []
+  }
+  return keep.length
+}
+
+t.test('GC pauses are observed at scrape time, and no longer once stopped', async (t) => {
+  const registry = new Registry()
+  const stop = gcDurations(registry)
+  makeGarbage()
+  const first = histogramOf(await registry.metrics(), 'nodejs_gc_duration_seconds', 'kind', 'minor')
+  const minor = Number(first.count)
+  t.ok(minor > 0, `${minor} scavenges observed`)
+  t.ok(Number(first.sum) > 0, 'with their pause time')
+  makeGarbage()
+  const second = histogramOf(await registry.metrics(), 'nodejs_gc_duration_seconds', 'kind', 'minor')
+  t.ok(Number(second.count) > minor, 'the next scrape adds the pauses since the first')
+  stop()
+  stop() // idempotent
+  makeGarbage()
+  const after = histogramOf(await registry.metrics(), 'nodejs_gc_duration_seconds', 'kind', 'minor')
+  t.equal(after.count, second.count, 'nothing observed after stop')
 })
