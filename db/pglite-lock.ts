@@ -7,8 +7,9 @@
 // tests reopen a data directory their own process holds.
 import { randomBytes } from 'node:crypto'
 import { readFileSync, unlinkSync } from 'node:fs'
-import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises'
+import { link, readFile, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createExclusively, processAlive } from '../src/config/exclusive-file.ts'
 
 export const PGLITE_LOCK_FILE = 'pglite.lock'
 
@@ -64,31 +65,16 @@ async function acquire(file: string, dataDir: string): Promise<void> {
   // A few rounds: each lost race (another process took the lock or the
   // stale file first) starts over and reads who holds it now.
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (await create(file)) return
+    if (await createExclusively(file, `${process.pid}\n`)) return
     const text = await readText(file)
     if (text === undefined) continue // removed meanwhile: try again
     // Locks are written whole (create), so one that names no pid is no lock.
     const holder = parsePid(text)
-    if (holder !== undefined && holder !== process.pid && alive(holder))
+    if (holder !== undefined && holder !== process.pid && processAlive(holder))
       throw new DataDirLockedError(dataDir, holder)
     await takeOver(file, text)
   }
   throw new Error(`could not take ${file}: other processes keep racing for it`)
-}
-
-/** Writes the whole pid to a temporary file, then links it into place: nobody reads a half-written lock. */
-async function create(file: string): Promise<boolean> {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`
-  await writeFile(temp, `${process.pid}\n`, { mode: 0o600, flag: 'wx' })
-  try {
-    await link(temp, file)
-    return true
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-    return false
-  } finally {
-    await unlink(temp)
-  }
 }
 
 /**
@@ -126,16 +112,6 @@ async function readPid(file: string): Promise<number | undefined> {
 function parsePid(text: string): number | undefined {
   const pid = Number(text.trim())
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
-}
-
-/** True while `pid` exists (EPERM: it exists under another user). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** At exit (an uncaught exception included) only synchronous work runs: remove the locks still ours. */

@@ -2,16 +2,7 @@
 // opened by two processes loses writes) and its logs. The lock file holds
 // the running demo's pid and URL; a lock whose pid is gone is stale.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    // EPERM: it exists, under another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+import { processAlive } from '../../src/config/exclusive-file.ts'
 
 /**
  * Takes the lock at `path` for this process, writing `pid url`. Returns
@@ -29,7 +20,7 @@ export function takeRunLock(path: string, url: string): string | undefined {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
     }
     const [pid, holder] = readFileSync(path, 'utf8').trim().split(' ')
-    if (pid !== undefined && alive(Number(pid)))
+    if (pid !== undefined && processAlive(Number(pid)))
       return `another demo is running from this directory (pid ${pid}, ${holder}); stop it first`
     rmSync(path, { force: true }) // stale: its demo was killed outright
   }

@@ -2,8 +2,9 @@
 // secret that changed on every start would sign everyone out on each restart.
 // So: generate one once, keep it beside the embedded database, and warn.
 import { randomBytes } from 'node:crypto'
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createExclusively } from './exclusive-file.ts'
 
 const SECRET_FILE = 'better-auth-secret'
 /** Shortest BETTER_AUTH_SECRET accepted, in characters; the generated one is 32 random bytes. */
@@ -56,15 +57,5 @@ async function readSecret(file: string): Promise<string | undefined> {
  */
 async function createSecret(dataDir: string, file: string): Promise<boolean> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`
-  await writeFile(temp, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' })
-  try {
-    await link(temp, file)
-    return true
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-    return false
-  } finally {
-    await unlink(temp)
-  }
+  return createExclusively(file, `${randomBytes(32).toString('base64url')}\n`)
 }
